@@ -266,12 +266,12 @@ class Block:
 
 @dataclass
 class Step:
-    """Provenance: which stage did what to a page, with which settings (kraken's ProcessingStep)."""
+    """Provenance: which stage did what to a page, with which settings (kraken's ProcessingStep).
+    No timings here: the dataset must be byte-identical across runs of the same input."""
 
     stage: str
     description: str
     settings: dict[str, Any] = field(default_factory=dict)
-    seconds: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         return _asdict(self)

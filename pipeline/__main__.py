@@ -1,0 +1,7 @@
+"""`python -m pipeline` == `backissue`."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
