@@ -80,8 +80,8 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 
 def dumps_json(obj: Any) -> str:
-    """Canonical JSON: sorted keys, real UTF-8 characters, trailing newline."""
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+    """Canonical JSON: sorted keys, real UTF-8 characters, trailing newline (paths etc. as str)."""
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, indent=1, default=str) + "\n"
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[str]]) -> bytes:
