@@ -1,0 +1,108 @@
+"""Entity tagging stage: people with their posts, units, awards, places, dates -> issue.mentions
+and issue.awards.
+
+Entity ids are `{type}-{slug of normalized}` (e.g. `person-黄红`, `unit-静安寺街道党工委`,
+`date-2020-02-12`): readable, and the same person or unit gets the same id in every issue and
+run without any shared state, so a researcher can group a person's posts over time by id.
+Two people with the same name share an id; series.py is where such a split would be made.
+
+Rules live in `rules.py` (text level) and `awards.py` (award lists); word lists in
+`pipeline/resources/entities/`; docs/ENTITY-RULES.md states them in prose.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+
+from ..config import EntitiesConfig
+from ..model import Block, BlockKind, EntityType, Issue, Mention, Page
+from .awards import extract_awards
+from .rules import Span, TextResult, find_known_people, quote_mask, tag_text
+
+log = logging.getLogger(__name__)
+
+__all__ = ["tag_issue", "tag_text", "entity_id", "Span", "TextResult"]
+
+_SLUG_BAD = re.compile(r"[^\w\u3400-\u9fff-]+")
+
+
+def entity_id(etype: EntityType | str, normalized: str) -> str:
+    """`{type}-{slug}`: the slug keeps CJK, letters and digits, so ids are readable and stable."""
+    slug = _SLUG_BAD.sub("-", normalized.strip()).strip("-") or "unknown"
+    return f"{EntityType(etype)}-{slug}"
+
+
+def _tagged_blocks(issue: Issue) -> list[tuple[Page, Block]]:
+    """Blocks in reading order, page furniture (kind other) left out."""
+    return [
+        (page, b)
+        for page in issue.pages
+        for b in page.reading_order_blocks()
+        if b.kind != BlockKind.OTHER and b.text.strip()
+    ]
+
+
+def tag_issue(issue: Issue, cfg: EntitiesConfig) -> Issue:
+    """Fill `issue.mentions` and `issue.awards` from the corrected block texts.
+
+    Two passes: the first finds people by their titles; the second tags their later, title-less
+    mentions and links generic short unit names (街道党工委) to the one full unit of the issue
+    that ends with them."""
+    if not cfg.enabled:
+        return issue
+    t0 = time.perf_counter()
+    blocks = _tagged_blocks(issue)
+    results: list[TextResult] = [tag_text(b.text, issue.date) for _, b in blocks]
+
+    known = {s.normalized for r in results for s in r.spans if s.type is EntityType.PERSON and s.role}
+    full_units = {s.normalized for r in results for s in r.spans if s.type is EntityType.UNIT}
+    mentions: list[Mention] = []
+    by_block: dict[str, list[Span]] = {}
+    for (page, block), res in zip(blocks, results):
+        text = block.text
+        spans = list(res.spans)
+        used = [False] * len(text)
+        for s in spans:
+            for k in range(s.start, s.end):
+                used[k] = True
+        mask = quote_mask(text)
+        for s in res.short_units:
+            owners = sorted(u for u in full_units if u.endswith(s.text) and u != s.text)
+            if len(owners) == 1 and not any(used[s.start : s.end]):
+                s.normalized = owners[0]
+                spans.append(s)
+                for k in range(s.start, s.end):
+                    used[k] = True
+        spans += find_known_people(text, known, used, mask)
+        spans.sort(key=lambda s: s.start)
+        by_block[block.block_id] = spans
+        for n, s in enumerate(spans, start=1):
+            assert text[s.start : s.end] == s.text, (block.block_id, s)
+            mentions.append(
+                Mention(
+                    mention_id=f"{block.block_id}_m{n:03d}",
+                    entity_id=entity_id(s.type, s.normalized) if s.normalized else entity_id(s.type, s.text),
+                    type=s.type,
+                    text=s.text,
+                    normalized=s.normalized,
+                    page_id=page.page_id,
+                    block_id=block.block_id,
+                    start=s.start,
+                    end=s.end,
+                    role=s.role,
+                    article_id=block.article_id,
+                    confidence=round(s.confidence, 3),
+                )
+            )
+    issue.mentions = mentions
+    issue.awards = extract_awards(issue, blocks, by_block)
+    log.info(
+        "%s: %d mentions, %d awards in %.1f ms",
+        issue.issue_id,
+        len(mentions),
+        len(issue.awards),
+        (time.perf_counter() - t0) * 1000,
+    )
+    return issue

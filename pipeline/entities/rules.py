@@ -1,0 +1,550 @@
+"""Text-level entity rules: one block's text in, non-overlapping spans out.
+
+Why rules and not a statistical tagger: every tagger available offline splits this newsletter's
+long unit names (…街道党工委, …有限公司党委; MODELS.md: jieba posseg unit F1 .11), and the
+researcher's question (who held which post) needs the title run before a name, which no tagger
+returns. jieba supplies the word boundaries and dictionary tags the rules reason over; the word
+lists in `pipeline/resources/entities/` supply the newsletter's vocabulary. docs/ENTITY-RULES.md
+states each rule in prose.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from ..model import EntityType
+from .lexicon import Lexicon, in_dictionary, is_han, load_lexicon, tokenizer, word_tag
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Span:
+    """A candidate or accepted mention inside one text."""
+
+    type: EntityType
+    start: int
+    end: int
+    text: str
+    normalized: str
+    role: str = ""
+    confidence: float = 1.0
+    rule: str = ""
+    priority: int = 9  # lower wins an overlap; then the longer span
+
+
+@dataclass
+class TextResult:
+    spans: list[Span]
+    short_units: list[Span] = field(default_factory=list)  # generic-looking unit names to link within the issue
+
+
+# --------------------------------------------------------------------------- helpers
+
+_PUNCT = set("，,。．.、；;：:！!？?（）()【】[]《》〈〉“”\"‘’'「」『』·…—-－~～/｜| \t\n\u3000")
+_QUOTE_PAIRS = {"“": "”", "《": "》", "「": "」", "『": "」", "‘": "’", "〈": "〉"}
+_PROPER_TAGS = ("ns", "nr", "nz", "nt", "j", "eng")
+_STOP_TAGS = ("v", "p", "c", "u", "r", "d", "m", "q", "t", "f", "y", "e", "o", "x", "w")
+_NON_NAME_CHARS = set("的了在和与及等为是就对向从被把将也都还又这那个们着过地得所而但之其以于")
+_ADDRESS_WORDS = ("阿姨", "阿婆", "大爷", "大妈", "伯伯", "奶奶", "爷爷", "师傅", "老师", "先生", "女士", "同志", "某")
+
+
+def quote_mask(text: str) -> list[bool]:
+    """True for characters inside quotes or book-title marks (titles, slogans, brand names).
+
+    Straight quotes (what OCR often returns) pair up within a line."""
+    mask = [False] * len(text)
+    stack: list[str] = []
+    straight_open = -1
+    for i, ch in enumerate(text):
+        if ch == "\n":
+            straight_open = -1
+            stack.clear()
+            continue
+        if ch == '"':
+            if straight_open < 0:
+                straight_open = i
+            else:
+                for k in range(straight_open + 1, i):
+                    mask[k] = True
+                straight_open = -1
+            continue
+        if ch in _QUOTE_PAIRS:
+            stack.append(_QUOTE_PAIRS[ch])
+        elif stack and ch == stack[-1]:
+            stack.pop()
+        elif stack:
+            mask[i] = True
+    return mask
+
+
+def _covered(mask: list[bool], start: int, end: int) -> bool:
+    return any(mask[start:end])
+
+
+# --------------------------------------------------------------------------- dates
+
+_CN_DIGITS = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")} | {"零": "0", "○": "0", "O": "0"}
+_Y = r"(?:\d{4}|[〇○零一二三四五六七八九]{4})"
+_RANGE = re.compile(rf"(?<!\d)(?P<y1>{_Y})\s?(?:年\s?)?(?:至|到|-|—|–|~|～)\s?(?P<y2>{_Y})\s?(?P<suf>年度|年)")
+_YMD = re.compile(
+    rf"(?<!\d)(?P<y>{_Y})\s?年\s?(?P<m>\d{{1,2}})\s?月(?:\s?(?P<d>\d{{1,2}})\s?[日号])?"
+)
+_MD = re.compile(r"(?<![\d年])(?P<m>\d{1,2})\s?月\s?(?P<d>\d{1,2})\s?[日号]")
+_YEAR = re.compile(rf"(?<!\d)(?P<y>{_Y})\s?(?P<suf>年度|年)(?!\s?\d{{1,2}}\s?月)")
+_MONTH = re.compile(r"(?<![\d年])(?P<m>\d{1,2})\s?月(?!\s?\d)(?!份?[以之]?[前后内])")
+
+
+def _year(s: str) -> int:
+    return int("".join(_CN_DIGITS.get(c, c) for c in s))
+
+
+def _md_year(month: int, day: int, issue_date: str) -> str:
+    """Year for a month-day date: the issue's own, or the year before when that would put the
+    date more than half a year after the issue (a December event reported in January)."""
+    if not re.match(r"\d{4}-\d{2}", issue_date):
+        return ""
+    y, m = int(issue_date[:4]), int(issue_date[5:7])
+    if month - m > 6:
+        y -= 1
+    return str(y)
+
+
+def find_dates(text: str, issue_date: str) -> list[Span]:
+    out: list[Span] = []
+    taken = [False] * len(text)
+
+    def add(start: int, end: int, norm: str, conf: float, rule: str) -> None:
+        if any(taken[start:end]):
+            return
+        for k in range(start, end):
+            taken[k] = True
+        out.append(Span(EntityType.DATE, start, end, text[start:end], norm, confidence=conf, rule=rule, priority=0))
+
+    for m in _RANGE.finditer(text):
+        y1, y2 = _year(m["y1"]), _year(m["y2"])
+        if not (1900 <= y1 <= 2100 and y1 <= y2 <= y1 + 10):
+            continue
+        add(m.start("y1"), m.end("y1"), str(y1), 0.95, "date-range")
+        add(m.start("y2"), m.end(), str(y2), 0.95, "date-range")
+    for m in _YMD.finditer(text):
+        y, mo = _year(m["y"]), int(m["m"])
+        if not (1 <= mo <= 12):
+            continue
+        if m["d"]:
+            d = int(m["d"])
+            if not 1 <= d <= 31:
+                continue
+            add(m.start(), m.end(), f"{y:04d}-{mo:02d}-{d:02d}", 0.99, "date-ymd")
+        else:
+            add(m.start(), m.end(), f"{y:04d}-{mo:02d}", 0.97, "date-ym")
+    for m in _MD.finditer(text):
+        mo, d = int(m["m"]), int(m["d"])
+        if not (1 <= mo <= 12 and 1 <= d <= 31):
+            continue
+        y = _md_year(mo, d, issue_date)
+        add(m.start(), m.end(), f"{y}-{mo:02d}-{d:02d}" if y else "", 0.95, "date-md")
+    for m in _YEAR.finditer(text):
+        y = _year(m["y"])
+        if 1900 <= y <= 2100:
+            add(m.start(), m.end(), str(y), 0.95, "date-year")
+    for m in _MONTH.finditer(text):
+        mo = int(m["m"])
+        if 1 <= mo <= 12:
+            y = _md_year(mo, 1, issue_date)
+            add(m.start(), m.end(), f"{y}-{mo:02d}" if y else "", 0.8, "date-month")
+    return out
+
+
+# --------------------------------------------------------------------------- awards
+
+
+@lru_cache(maxsize=1)
+def _award_re() -> re.Pattern[str]:
+    lex = load_lexicon()
+    words = [r"\s?".join(map(re.escape, w)) for w in lex.awards]
+    heads = "|".join(map(re.escape, lex.award_heads))
+    parts = [
+        rf"[“\"]十佳[”\"][\u4e00-\u9fff]{{0,6}}?(?:{heads}|项目)",
+        rf"十佳[\u4e00-\u9fff]{{0,6}}?(?:{heads}|项目)",
+        rf"(?:优秀|先进)(?:{heads})",
+        r"[\u4e00-\u9fff]{2,4}之星",
+        *words,
+    ]
+    return re.compile("|".join(f"(?:{p})" for p in parts))
+
+
+def normalize_award(s: str) -> str:
+    s = re.sub(r"[\s“”\"‘’'「」]", "", s)
+    return s[2:] if s.startswith("年度") else s
+
+
+def find_awards(text: str) -> list[Span]:
+    return [
+        Span(EntityType.AWARD, m.start(), m.end(), m.group(), normalize_award(m.group()), confidence=0.9,
+             rule="award", priority=1)
+        for m in _award_re().finditer(text)
+    ]
+
+
+def award_level(award: str) -> str:
+    """金 / 银 / 铜 / 一等 ... read from the honour title itself."""
+    m = re.match(r"^([金银铜])", award) or re.search(r"([一二三特]等)奖$", award)
+    return m.group(1) if m else ""
+
+
+# --------------------------------------------------------------------------- units and places
+
+
+def _is_proper(tok: str, lex: Lexicon) -> bool:
+    if tok in lex.generic_units or tok in lex.unit_suffixes or tok in lex.place_suffixes:
+        return False
+    if tok in lex.units or tok in lex.places:
+        return True
+    tag = word_tag(tok)
+    if not tag:  # unknown to the dictionary: a name jieba's HMM put together
+        return len(tok) >= 2 or not in_dictionary(tok)
+    return tag.startswith(_PROPER_TAGS)
+
+
+def _is_stop(tok: str, lex: Lexicon) -> bool:
+    if not tok.strip() or all(c in _PUNCT for c in tok) or tok.isdigit():
+        return True
+    if tok in lex.stop_tokens or tok in lex.titles or tok in lex.title_modifiers:
+        return True
+    if tok in lex.units or tok in lex.places or tok in lex.generic_units:
+        return False
+    tag = word_tag(tok)
+    return bool(tag) and tag.startswith(_STOP_TAGS) and not tag.startswith("vn")
+
+
+# suffixes after which any ordinary word is a name (X居民区 is always one place); the others
+# (委员会, 党委 ...) need a proper name (place, brand, unknown word) to be more than a description
+_NAMING_SUFFIXES = ("居民区", "居委会", "小区", "新村", "花园", "路", "大道", "街道", "镇", "有限公司", "公司",
+                    "医院", "学校", "中学", "小学", "幼儿园", "派出所", "大厦", "广场", "宾馆", "饭店", "公园")
+
+
+def _suffix_at(text: str, end: int, suffixes: tuple[str, ...]) -> str:
+    for s in suffixes:
+        if text.endswith(s, 0, end):
+            return s
+    return ""
+
+
+def _canonical(s_text: str, toks: list[tuple[str, int, int]], lex: Lexicon) -> str:
+    """Canonical name from the lexicon, for the text or the text without its leading class nouns
+    (街道同心家园共建理事会 -> 同心家园共建理事会 -> 静安寺街道同心家园共建理事会); '' if unknown."""
+    base = toks[0][1]
+    for k, (w, s, _) in enumerate(toks):
+        cand = s_text[s - base :].strip()
+        hit = lex.units.get(cand) or lex.places.get(cand)
+        if hit:
+            return hit
+        if w not in lex.generic_units:
+            break
+    return ""
+
+
+def find_units_places(
+    text: str, tokens: list[tuple[str, int, int]], mask: list[bool], lex: Lexicon
+) -> tuple[list[Span], list[Span]]:
+    """Runs of name words ending in a unit/place suffix, plus known names and short forms.
+
+    Returns (spans, short_units): short_units are generic-looking names (街道党工委) that only
+    become mentions when the issue names exactly one full unit ending in them."""
+    spans: list[Span] = []
+    short: list[Span] = []
+    tok_starts = {s for _, s, _ in tokens}
+    tok_ends = {e for _, _, e in tokens}
+
+    # runs of consecutive name tokens
+    runs: list[list[tuple[str, int, int]]] = []
+    cur: list[tuple[str, int, int]] = []
+    for tok in tokens:
+        w, s, e = tok
+        if _is_stop(w, lex) or _covered(mask, s, e):
+            if cur:
+                runs.append(cur)
+            cur = []
+        else:
+            cur.append(tok)
+    if cur:
+        runs.append(cur)
+
+    for run in runs:
+        # the run may hold several names one after another: cut it at each suffix end from the right
+        end_idx = len(run)
+        while end_idx > 0:
+            best = -1
+            for k in range(end_idx - 1, -1, -1):
+                w, s, e = run[k]
+                if _suffix_at(text, e, lex.unit_suffixes) or _suffix_at(text, e, lex.place_suffixes):
+                    best = k
+                    break
+            if best < 0:
+                break
+            end = run[best][2]
+            # leading ordinary words stay in: the run is already bounded by stop words and punctuation
+            first = 0
+            words = [w for w, _, _ in run[: best + 1]]
+            if _suffix_at(text, end, _NAMING_SUFFIXES):  # 美丽园居民区: any non-class word names it
+                has_proper = any(w not in lex.generic_units and w not in lex.unit_suffixes for w in words)
+            else:  # 专业委员会, 商务楼宇党委: a description unless a proper name is in it
+                has_proper = any(_is_proper(w, lex) for w in words)
+                sfx = max(_suffix_at(text, end, lex.unit_suffixes), _suffix_at(text, end, lex.place_suffixes), key=len)
+                # one dictionary word holding the whole name (上海展览中心/l) names one thing
+                has_proper = has_proper or (len(words) == 1 and len(words[0]) > len(sfx) + 1
+                                            and words[0] not in lex.generic_units)
+            usfx = _suffix_at(text, end, lex.unit_suffixes)
+            psfx = _suffix_at(text, end, lex.place_suffixes)
+            etype = EntityType.UNIT if len(usfx) >= len(psfx) else EntityType.PLACE
+            start = run[first][1]
+            s_text = text[start:end]
+            canon = _canonical(s_text, run[first : best + 1], lex)
+            if not has_proper:  # a short form or a bare class noun
+                if canon:
+                    etype = EntityType.UNIT if canon in lex.units.values() else EntityType.PLACE
+                    spans.append(Span(etype, start, end, s_text, canon, confidence=0.9, rule="lexicon-short",
+                                      priority=2))
+                elif s_text not in lex.generic_units and len(s_text) >= 4 and etype is EntityType.UNIT:
+                    short.append(Span(etype, start, end, s_text, s_text, confidence=0.7, rule="short-linked",
+                                      priority=2))
+                end_idx = first
+                continue
+            spans.append(Span(etype, start, end, s_text, canon or re.sub(r"\s+", "", s_text), confidence=0.85,
+                              rule="suffix-run", priority=2))
+            end_idx = first
+
+    # known names and short forms from the lexicon, on word boundaries, outside quotes
+    for table, etype in ((lex.units, EntityType.UNIT), (lex.places, EntityType.PLACE)):
+        for printed, canon in table.items():
+            i = text.find(printed)
+            while i >= 0:
+                j = i + len(printed)
+                if i in tok_starts and j in tok_ends and not _covered(mask, i, j):
+                    spans.append(Span(etype, i, j, printed, canon, confidence=0.95, rule="lexicon", priority=2))
+                i = text.find(printed, j)
+    return spans, short
+
+
+# --------------------------------------------------------------------------- people
+
+
+@lru_cache(maxsize=1)
+def _title_re() -> re.Pattern[str]:
+    lex = load_lexicon()
+    return re.compile("|".join(map(re.escape, sorted(lex.titles, key=len, reverse=True))))
+
+
+def _boundary(text: str, i: int, lex: Lexicon) -> bool:
+    """A name may end before position i: end of text, punctuation, or a follower word."""
+    if i >= len(text) or text[i] in _PUNCT or not is_han(text[i]):
+        return True
+    return any(text.startswith(f, i) for f in lex.name_followers)
+
+
+def _surname_at(text: str, i: int, lex: Lexicon) -> int:
+    if text[i : i + 2] in lex.compound_surnames:
+        return 2
+    if text[i : i + 1] in lex.surnames:
+        return 1
+    return 0
+
+
+def _name_at(text: str, i: int, lex: Lexicon, strict: bool = False) -> int:
+    """Length of a personal name starting at i (0 if none). Given names are one or two characters;
+    which one is decided by what follows (a follower word, punctuation), then by jieba's word."""
+    sl = _surname_at(text, i, lex)
+    if not sl:
+        return 0
+    g = i + sl
+    if g >= len(text) or not is_han(text[g]) or text[g] in _NON_NAME_CHARS:
+        return 0
+    if any(text.startswith(a, g) for a in _ADDRESS_WORDS) or text[i] in "老小" and sl == 1:
+        return 0
+    two_ok = g + 1 < len(text) and is_han(text[g + 1]) and text[g + 1] not in _NON_NAME_CHARS
+    if _boundary(text, g + 1, lex):
+        n = sl + 1
+    elif two_ok and _boundary(text, g + 2, lex):
+        n = sl + 2
+    elif strict:
+        return 0
+    elif two_ok:
+        n = sl + 2
+    else:
+        return 0
+    cand = text[i : i + n]
+    tag = word_tag(cand)
+    if tag and not tag.startswith("nr") and in_dictionary(cand):  # 高度, 向下: ordinary words
+        return 0
+    return n
+
+
+def _inside_word(tok: str, n: int) -> bool:
+    """The would-be name is the start of an ordinary dictionary word (成员单位 after 理事)."""
+    if len(tok) < n or len(tok) < 2:
+        return False
+    tag = word_tag(tok)
+    return bool(tag) and not tag.startswith("nr") and in_dictionary(tok)
+
+
+def _role_before(text: str, end: int, units_by_end: dict[int, int], lex: Lexicon) -> int:
+    """Start of the role run ending at `end`: title words, modifiers, class nouns and whole unit
+    names, stopping at anything else (punctuation included)."""
+    pos = end
+    pieces = lex.role_pieces
+    while pos > 0:
+        if pos in units_by_end:
+            pos = units_by_end[pos]
+            continue
+        for p in pieces:
+            if text.endswith(p, 0, pos):
+                pos -= len(p)
+                break
+        else:
+            break
+    return pos
+
+
+def find_people(
+    text: str,
+    tokens: list[tuple[str, int, int]],
+    mask: list[bool],
+    unit_spans: list[Span],
+    taken: list[bool],
+    lex: Lexicon,
+) -> list[Span]:
+    """People after (or before) a title, and the names listed after them."""
+    tok_starts = {s for _, s, _ in tokens}
+    tok_ends = {e for _, _, e in tokens}
+    tokens_at = {s: w for w, s, _ in tokens}
+    units_by_end: dict[int, int] = {}
+    for u in unit_spans:
+        if u.type is EntityType.UNIT:
+            units_by_end[u.end] = min(u.start, units_by_end.get(u.end, u.start))
+    out: list[Span] = []
+    used = list(taken)
+
+    def free(a: int, b: int) -> bool:
+        return not any(used[a:b]) and not _covered(mask, a, b)
+
+    def add(a: int, n: int, role: str, conf: float, rule: str) -> None:
+        for k in range(a, a + n):
+            used[k] = True
+        out.append(Span(EntityType.PERSON, a, a + n, text[a : a + n], text[a : a + n], role=role,
+                        confidence=conf, rule=rule, priority=3))
+        # names listed after this one (张三、李四和王五) share no role: the clause gave it to the first
+        j = a + n
+        while j + 1 < len(text) and text[j] in "、和与及":
+            k = j + 1
+            m = _name_at(text, k, lex, strict=True)
+            if not m or not free(k, k + m):
+                break
+            for q in range(k, k + m):
+                used[q] = True
+            out.append(Span(EntityType.PERSON, k, k + m, text[k : k + m], text[k : k + m], confidence=0.75,
+                            rule="person-list", priority=3))
+            j = k + m
+
+    for m in _title_re().finditer(text):
+        t_end = m.end()
+        i = t_end + 1 if t_end < len(text) and text[t_end] == " " else t_end
+        if i >= len(text) or _covered(mask, m.start(), m.end()) or i not in tok_starts or t_end not in tok_ends:
+            continue
+        n = _name_at(text, i, lex)
+        if not n or not free(i, i + n) or _inside_word(tokens_at.get(i, ""), n):
+            continue
+        r_start = _role_before(text, t_end, units_by_end, lex)
+        add(i, n, text[r_start:t_end], 0.9, "person-after-title")
+
+    # a name followed by its title (洪明铭书记): role after the name
+    for w, s, e in tokens:
+        if not free(s, e) or s > 0 and is_han(text[s - 1]) and text[s - 1] not in "、":
+            continue
+        tag = word_tag(w)
+        if not (tag.startswith("nr") or not tag) or not 2 <= len(w) <= 4:
+            continue
+        n = _name_at(text, s, lex, strict=True)
+        if n != len(w):
+            continue
+        tm = _title_re().match(text, e)
+        if tm and tm.group() not in ("代表", "居民", "党员") and _boundary(text, tm.end(), lex):
+            add(s, n, tm.group(), 0.8, "person-before-title")
+    return out
+
+
+def find_known_people(text: str, names: set[str], used: list[bool], mask: list[bool]) -> list[Span]:
+    """Later, title-less mentions of people the issue has already named with a title."""
+    out: list[Span] = []
+    for name in sorted(names, key=len, reverse=True):
+        i = text.find(name)
+        while i >= 0:
+            j = i + len(name)
+            if not any(used[i:j]) and not _covered(mask, i, j):
+                for k in range(i, j):
+                    used[k] = True
+                out.append(Span(EntityType.PERSON, i, j, name, name, confidence=0.8, rule="person-known",
+                                priority=4))
+            i = text.find(name, j)
+    return out
+
+
+# --------------------------------------------------------------------------- all together
+
+
+def _split_compounds(tokens: list[tuple[str, int, int]], lex: Lexicon) -> list[tuple[str, int, int]]:
+    """Split jieba words that fuse a unit suffix with a title (团委书记 -> 团委 + 书记), so the unit
+    ends, and the title starts, on a word boundary."""
+    out: list[tuple[str, int, int]] = []
+    for w, s, e in tokens:
+        for k in range(1, len(w)):
+            if w[:k] in lex.unit_suffixes and w[k:] in lex.titles:
+                out += [(w[:k], s, s + k), (w[k:], s + k, e)]
+                break
+        else:
+            out.append((w, s, e))
+    return out
+
+
+def resolve(cands: list[Span]) -> list[Span]:
+    """Non-overlapping selection: lower priority number first, then the longer span."""
+    chosen: list[Span] = []
+    taken: set[int] = set()
+    for c in sorted(cands, key=lambda s: (s.priority, -(s.end - s.start), s.start)):
+        if c.end <= c.start or any(k in taken for k in range(c.start, c.end)):
+            continue
+        taken.update(range(c.start, c.end))
+        chosen.append(c)
+    return sorted(chosen, key=lambda s: s.start)
+
+
+def tag_text(text: str, issue_date: str = "", known_people: set[str] | None = None) -> TextResult:
+    """All entity spans of one text (a block's `text`), non-overlapping, sorted by start."""
+    lex = load_lexicon()
+    if not text.strip():
+        return TextResult([])
+    mask = quote_mask(text)
+    tokens = _split_compounds(list(tokenizer().tokenize(text)), lex)
+    fixed = resolve(find_dates(text, issue_date) + find_awards(text))
+    taken = [False] * len(text)
+    for s in fixed:
+        for k in range(s.start, s.end):
+            taken[k] = True
+    up, short = find_units_places(text, tokens, mask, lex)
+    up = [s for s in up if not any(taken[s.start : s.end])]
+    units = resolve(up)
+    for s in units:
+        for k in range(s.start, s.end):
+            taken[k] = True
+    people = find_people(text, tokens, mask, units, taken, lex)
+    for s in people:
+        for k in range(s.start, s.end):
+            taken[k] = True
+    if known_people:
+        people += find_known_people(text, known_people, taken, mask)
+    spans = sorted(fixed + units + people, key=lambda s: s.start)
+    short = [s for s in short if not any(taken[s.start : s.end])]
+    return TextResult(spans, short)

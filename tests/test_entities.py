@@ -1,0 +1,240 @@
+"""Entity tagging on the seed page (corrected text, built by hand into an Issue) and on small texts.
+
+Every assertion names what a researcher reads from entities.csv / awards.csv, so a broken rule
+fails here, not in the benchmark."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from pipeline.config import EntitiesConfig
+from pipeline.entities import entity_id, tag_issue, tag_text
+from pipeline.model import Article, Block, BlockKind, Box, EntityType, Issue, Line, Page
+
+SEED: list[tuple[str, str]] = [
+ ("masthead", "2020年1月8日\n本期4版 第102期\n下期出版:2月12日"),
+ ("masthead", "静安寺街道党工委 联合出版"),
+ ("headline", "区域融合谋发展 同心共治创辉煌"),
+ ("subheadline", "街道同心家园共建理事会召开联席会议"),
+ ("body", "2019年12月20日,静安寺街道同心家园共建理事会各成员单位齐聚上海宾馆,召开了一场既具品质传承又显创新智慧的联席会议。中共静安区委副书记黄红、静安区委组织部副部长孙明丽,静安寺街道同心家园共建理事会会长、静安寺街道党工委书记洪明铭,静安寺街道同心家园共建理事会副会长、静安寺街道办事处主任张峰,静安寺街道同心家园共建理事会成员单位负责人及联络员,各居民区党总支书记,\"两新\"专职党群工作者及部分党组织负责人代表,相关受表彰单位代表参与了本次会议。"),
+ ("body", "丰富的社区资源。一直是静安寺街道基层党建工作锐意进取、乘势而上、率先作为的先天优势之一。十余年来,静安寺街道上下齐心,通过完善\"1+11+5\"区域化党建架构、建立社区单位社会责任\"双向报告\"制度、制定《社区单位党组织履行社会责任评价标准》实施\"同心惠民项目\"等具体举措将\"同心家园\"区域化党建工作的先发优势和区位优势切实转化成了基层社会治理工作优势,使得\"五同\"理念不断深入人心,在共建共治共享中取得了各方满意的丰硕成果。本次会议,将是同心共治、继往开来的一个全新的起点"),
+ ("subheadline", "调整扩容 注重品质传承"),
+ ("body", "会上,审议通过了理事成员单位及有关人员调整名单、根据岗位变动和工作需要及时调整理事会会长、副会长,高质量扩容\"同心家园朋友圈\",经调整增至92家。"),
+ ("caption", "中共静安区委副书记黄红讲话"),
+ ("body", "理事会延续传统对评选出的优秀项目金拇指奖、银拇指奖予以表彰和宣传。现场,表彰了2017-2018年度\"同心惠民\"项目金拇指奖,银拇指奖共十项,静安区委组织部副部长孙明丽为获奖项目颁奖,进一步深化优秀项目示范作用。"),
+ ("body", "现场,街道启动了\"同心家园\"微网站,紧跟信息化时代发展潮流,实现区域优质资源的线上集中展示和及时宣传对接;线下,会议发布《\"同心家园\"区域化党建服务资源手册》。"),
+ ("body", "静安寺街道同心家园共建理事会副会长、静安寺街道办事处主任张峰就该手册做介绍,该手册将辖区58家具有代表性的特色单位资源精选入册,质朴表达了各社区单位能在传承中筑牢友谊的美好祝愿。"),
+ ("subheadline", "多方参与 促进深度交流"),
+ ("body", "会上,锦江国际酒店管理有限公司党委副书记孙清、中企物业管理有限公司董事长朱建华、上海隧道公司轨交项管部党总支书记盛芳作为成员单位代表,分别就\"成立锦江国际集团静安寺区域党建工作功能委员会的探索实践\"\"打造红色物业标杆的党建追梦历程\"\"通过真情互动实现地铁施工站点唯一'零投诉'奇迹\"等共建工作的特色做法进行了座谈交流。"),
+ ("body", "会议现场,推选接棒成为新一任的理事会会长的静安寺街道同心家园共建理事会会长、静安寺街道党工委书记洪明铭代表街道党工委,对各成员单位一直以来参与街道党建共建、民生服务、文明共建与品牌共创等工作的积极行动和出色成效,表示衷心感谢。他围绕以\"同心家园\"为品牌的静安寺街道新时代城市基层大党建格局,作了详细、生动的现场说明,并呼吁与会单位,通过进一步拓展共治、建好平台、延伸领域,交出一份面向建党百年的优秀答卷。"),
+ ("subheadline", "共建共享 深化区域融合"),
+ ("body", "会议最后,中共静安区委副书记黄红在会上发表了讲话。她说,今天的会议,体现了静安寺街道党建引领发展,自治共治基础扎实。\"同心家园\"的\"家人\"们都享有很高的知名度,这个\"大家庭\"也十分和谐幸福。随后,对静安寺街道的党建工作以及新形势下如何加强城市基层党建提出了几点目标和希望:"),
+ ("body", "一是要强化引领,共商共治。在各项工作中都能发挥引领作用,把\"同心圆\"画得更大。"),
+ ("body", "二是要整合资源,共建共享。发挥好五个专业委员会的作用,提升资源能级,让每个参与者有更强的幸福感和获得感。"),
+ ("body", "三是要进一步广泛动员,建设共同家园。在现有工作基础上不断向下延伸,打破工作边界,建设人人有责、人人尽责、人人享有的社会治理共同体。"),
+ ("body", "唯有创新,方能跨越,城市基层党建的活力在于因时而变、敢于突破。展望2020,静安寺街道党工委在区委高度关注和辖区各社区单位鼎力支持下,将不忘初心,牢记使命,与各社区单位同心同德,携手奋进,继续为党建引领下的社区治理共同体打造贡献智慧与力量、继续让静安寺街道的各项工作能走在前列、成为标杆。"),
+ ("byline", "(党建办)"),
+ ("caption", "金拇指奖 获奖项目负责人 上台领奖"),
+ ("caption", "银拇指奖 获奖项目负责人 上台领奖"),
+ ("headline", "2017至2018年度静安寺街道同心惠民项目金拇指奖、银拇指奖获奖名单"),
+ ("list", "金拇指奖\n\"智能一张网\"\n静安寺街道同心智慧家园建设\n最美外企公益品牌\n欧莱雅\"党员公益日\"\n首善之楼扬首创精神\n商务楼宇党委引领服务站建设\n文化自信育人心\n\"社区文化共同体\"建设\n真情\"零距离\" \"零投诉\"成绩背后的共治探索\n银拇指奖\n同心家园·逐梦前行\n静安寺街道喜迎\"党的十九大\"创意墙画活动\n创文明街区:建共同家园\n文明交通志愿服务队\n\"同心讲坛·惠健康\"\n华山医院专题健康讲座进社区\n一口健康水折射的网格温暖 裕华居民区惠民项目同携手\n美在健康:跃动和谐\n美丽园居民区社区运动会"),
+]
+SEED += [("other", "扫描二维码 关注\"上海社区发布\" 静安寺街道党工委书记王小明")]
+
+
+def _lines(kind: str, text: str) -> list[str]:
+    if kind in ("list", "masthead"):
+        return text.split("\n")
+    return [text[i : i + 15] for i in range(0, len(text), 15)]  # column lines, joined with no space
+
+
+def build_issue(date: str = "2020-01-08", issue_id: str = "tongxin-102") -> Issue:
+    page_id = f"{issue_id}_p001"
+    blocks: list[Block] = []
+    order = 0
+    for n, (kind, text) in enumerate(SEED, start=1):
+        bid = f"{page_id}_b{n:03d}"
+        lines = [
+            Line(f"{bid}_l{k:03d}", Box(0, k * 10, 100, k * 10 + 9), t, t, 0.99, block_id=bid)
+            for k, t in enumerate(_lines(kind, text), start=1)
+        ]
+        is_other = kind == "other"
+        blocks.append(
+            Block(bid, BlockKind(kind), Box(0, 0, 100, 100), lines, order=-1 if is_other else order,
+                  article_id="" if kind == "masthead" or is_other else f"{issue_id}_a001")
+        )
+        order += 0 if is_other else 1
+    page = Page(page_id, issue_id, 1, "p1.png", blocks=blocks)
+    art = Article(f"{issue_id}_a001", issue_id, 1, 0, [b.block_id for b in blocks if b.article_id])
+    return Issue(issue_id, "tongxin-102", pages=[page], articles=[art], date=date)
+
+
+@pytest.fixture(scope="module")
+def tagged() -> Issue:
+    return tag_issue(build_issue(), EntitiesConfig())
+
+
+def _of(issue: Issue, etype: EntityType) -> list:
+    return [m for m in issue.mentions if m.type is etype]
+
+
+def test_seed_people_with_exact_roles(tagged: Issue) -> None:
+    roles = {(m.text, m.role) for m in _of(tagged, EntityType.PERSON) if m.role}
+    assert roles == {
+        ("黄红", "中共静安区委副书记"),
+        ("孙明丽", "静安区委组织部副部长"),
+        ("洪明铭", "静安寺街道党工委书记"),
+        ("张峰", "静安寺街道办事处主任"),
+        ("孙清", "锦江国际酒店管理有限公司党委副书记"),
+        ("朱建华", "中企物业管理有限公司董事长"),
+        ("盛芳", "上海隧道公司轨交项管部党总支书记"),
+    }
+    names = {m.text for m in _of(tagged, EntityType.PERSON)}
+    assert names == {"黄红", "孙明丽", "洪明铭", "张峰", "孙清", "朱建华", "盛芳"}  # no 成员单, 理事...
+    # every mention is tagged: 黄红 in two body paragraphs and the caption
+    assert sum(m.text == "黄红" for m in _of(tagged, EntityType.PERSON)) == 3
+
+
+def test_seed_units_longest_name_and_short_forms(tagged: Issue) -> None:
+    units = {(m.text, m.normalized) for m in _of(tagged, EntityType.UNIT)}
+    for full in ("静安寺街道党工委", "锦江国际酒店管理有限公司党委", "中共静安区委", "静安区委组织部",
+                 "静安寺街道同心家园共建理事会", "上海隧道公司轨交项管部党总支", "裕华居民区", "美丽园居民区",
+                 "中企物业管理有限公司", "静安寺街道办事处", "静安寺街道"):
+        assert (full, full) in units, full
+    assert ("街道党工委", "静安寺街道党工委") in units
+    assert ("华山医院", "复旦大学附属华山医院") in units
+    assert ("党建办", "静安寺街道党建办") in units
+    assert ("街道同心家园共建理事会", "静安寺街道同心家园共建理事会") in units
+    texts = {m.text for m in _of(tagged, EntityType.UNIT)}
+    # bare class nouns and quoted titles are never units
+    assert not texts & {"居民区", "理事会", "专业委员会", "居民区党总支", "锦江国际集团静安寺区域党建工作功能委员会"}
+
+
+def test_unit_inside_role_is_its_own_mention(tagged: Issue) -> None:
+    sun = next(m for m in tagged.mentions if m.text == "孙清")
+    unit = [m for m in tagged.mentions if m.block_id == sun.block_id and m.end == sun.start - 3]
+    assert unit and unit[0].text == "锦江国际酒店管理有限公司党委" and unit[0].type is EntityType.UNIT
+
+
+def test_place_and_dates(tagged: Issue) -> None:
+    assert [m.text for m in _of(tagged, EntityType.PLACE)] == ["上海宾馆"]
+    dates = {(m.text, m.normalized) for m in _of(tagged, EntityType.DATE)}
+    assert dates == {("2020年1月8日", "2020-01-08"), ("2月12日", "2020-02-12"), ("2019年12月20日", "2019-12-20"),
+                     ("2017", "2017"), ("2018年度", "2018")}
+
+
+def test_awards_mentions(tagged: Issue) -> None:
+    aw = _of(tagged, EntityType.AWARD)
+    assert {m.normalized for m in aw} == {"金拇指奖", "银拇指奖"}
+    # prose x2, captions, headline, list level lines
+    assert sum(m.normalized == "金拇指奖" for m in aw) == 5
+
+
+def test_offsets_ids_and_furniture(tagged: Issue) -> None:
+    blocks = {b.block_id: b for _, b in tagged.iter_blocks()}
+    for m in tagged.mentions:
+        assert blocks[m.block_id].text[m.start : m.end] == m.text
+        assert m.mention_id.startswith(m.block_id + "_m")
+        assert m.entity_id == entity_id(m.type, m.normalized)
+        assert blocks[m.block_id].kind != BlockKind.OTHER  # 王小明 on page furniture is not tagged
+    masthead = [m for m in tagged.mentions if blocks[m.block_id].kind == BlockKind.MASTHEAD]
+    assert masthead and all(m.article_id == "" for m in masthead)
+    assert len({m.mention_id for m in tagged.mentions}) == len(tagged.mentions)
+    hong = {m.entity_id for m in tagged.mentions if m.text == "洪明铭"}
+    assert hong == {"person-洪明铭"}
+
+
+def test_awards_rows_from_the_list(tagged: Issue) -> None:
+    rows = tagged.awards
+    assert len(rows) == 10
+    assert [r.award_id for r in rows[:2]] == ["tongxin-102_w001", "tongxin-102_w002"]
+    assert {r.period for r in rows} == {"2017-2018"}
+    gold = [r for r in rows if r.award == "金拇指奖"]
+    silver = [r for r in rows if r.award == "银拇指奖"]
+    assert len(gold) == 5 and len(silver) == 5
+    assert {r.level for r in gold} == {"金"} and {r.level for r in silver} == {"银"}
+    by_project = {r.project: r for r in rows}
+    assert by_project['"智能一张网" 静安寺街道同心智慧家园建设'].recipient_unit == "静安寺街道"
+    assert by_project['"同心讲坛·惠健康" 华山医院专题健康讲座进社区'].recipient_unit == "复旦大学附属华山医院"
+    assert by_project["一口健康水折射的网格温暖 裕华居民区惠民项目同携手"].recipient_unit == "裕华居民区"
+    assert by_project["美在健康:跃动和谐 美丽园居民区社区运动会"].recipient_unit == "美丽园居民区"
+    assert by_project['真情"零距离" "零投诉"成绩背后的共治探索'].award == "金拇指奖"
+
+
+def test_posts_linked_across_issues() -> None:
+    a = tag_issue(build_issue("2020-01-08", "tongxin-102"), EntitiesConfig())
+    b = tag_issue(build_issue("2020-02-12", "tongxin-103"), EntitiesConfig())
+    ids_a = {m.entity_id for m in a.mentions if m.type is EntityType.PERSON}
+    ids_b = {m.entity_id for m in b.mentions if m.type is EntityType.PERSON}
+    assert ids_a == ids_b and "person-黄红" in ids_a
+    assert {m.normalized for m in b.mentions if m.text == "2月12日"} == {"2020-02-12"}
+
+
+def test_no_issue_date_leaves_month_day_unnormalized() -> None:
+    issue = tag_issue(build_issue(date=""), EntitiesConfig())
+    md = [m for m in issue.mentions if m.text == "2月12日"]
+    assert md and md[0].normalized == "" and md[0].entity_id == "date-2月12日"
+    assert any(m.normalized == "2019-12-20" for m in issue.mentions)
+
+
+def test_disabled_config_tags_nothing() -> None:
+    issue = tag_issue(build_issue(), EntitiesConfig(enabled=False))
+    assert issue.mentions == [] and issue.awards == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("会上,静安寺街道党工委书记欧阳明强调", ("欧阳明", "静安寺街道党工委书记")),
+        ("南京西路街道办事处副主任司马光辉出席", ("司马光辉", "南京西路街道办事处副主任")),
+        ("（记者 王某）", None),
+        ("志愿者李秀英、张德和老党员陈阿姨一起", ("李秀英", "志愿者")),
+        ("华山医院院长毛颖介绍", ("毛颖", "华山医院院长")),
+    ],
+)
+def test_people_variants(text: str, expected: tuple[str, str] | None) -> None:
+    people = [(s.text, s.role) for s in tag_text(text).spans if s.type is EntityType.PERSON]
+    if expected is None:
+        assert people == []
+    else:
+        assert people[0] == expected
+
+
+def test_list_of_names_and_address_forms() -> None:
+    people = [(s.text, s.role) for s in tag_text("志愿者李秀英、张德和老党员陈阿姨一起").spans
+              if s.type is EntityType.PERSON]
+    assert people == [("李秀英", "志愿者"), ("张德", "")]  # 陈阿姨 is a form of address
+
+
+def test_award_rules_and_prose_rows() -> None:
+    spans = tag_text("裕华居民区荣获2019年度“先进集体”称号,“十佳”同心惠民项目评选揭晓。", "2020-03-01").spans
+    got = {(s.type, s.text, s.normalized) for s in spans}
+    assert (EntityType.AWARD, "先进集体", "先进集体") in got
+    assert (EntityType.AWARD, "“十佳”同心惠民项目", "十佳同心惠民项目") in got
+    assert (EntityType.DATE, "2019年度", "2019") in got
+    assert (EntityType.UNIT, "裕华居民区", "裕华居民区") in got
+    issue = Issue("x", "x", pages=[Page("x_p001", "x", 1, "a.png", blocks=[
+        Block("x_p001_b001", BlockKind.BODY, Box(0, 0, 1, 1), [Line("l", Box(0, 0, 1, 1),
+              "裕华居民区荣获2019年度“先进集体”称号。", "裕华居民区荣获2019年度“先进集体”称号。", 1.0)], order=0)])])
+    tag_issue(issue, EntitiesConfig())
+    assert [(a.award, a.period, a.recipient_unit) for a in issue.awards] == [("先进集体", "2019", "裕华居民区")]
+
+
+def test_quoted_titles_and_book_titles_hold_no_units() -> None:
+    spans = tag_text("发布《静安寺街道社区卫生服务中心工作手册》和“同心家园”品牌").spans
+    assert [s for s in spans if s.type is EntityType.UNIT] == []
+
+
+def test_place_trailing_parts_outside_span() -> None:
+    spans = tag_text("活动在常德路800号静安寺广场东侧草坪举行").spans
+    assert {s.text for s in spans if s.type is EntityType.PLACE} >= {"常德路"}
+    assert not any(s.text.endswith("草坪") for s in spans)
+
+
+def test_tagging_is_fast(tagged: Issue) -> None:
+    issue = build_issue()
+    t0 = time.perf_counter()
+    tag_issue(issue, EntitiesConfig())
+    assert time.perf_counter() - t0 < 0.5  # one full page; measured ~20 ms (benchmarks/entities_bench.py)
