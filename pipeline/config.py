@@ -22,8 +22,12 @@ class CleanupConfig:
     detect_rotation: bool = True
     flatten_background: bool = True
     denoise: bool = False
-    target_char_px: float = 36.0  # body glyph height the recogniser reads best; upsample below 0.6x of it
+    target_char_px: float = 36.0  # body glyph height the recogniser reads best
     normalize_resolution: bool = True
+    upsample_below: float = 0.6  # upsample only when the measured glyph height is below this x target
+    max_upsample: float = 2.5  # never enlarge a page more than this
+    min_skew_deg: float = 0.05  # smaller measured skew is recorded but not corrected (saves a resample)
+    white_point: float = 0.78  # flatten: levels stretch so paper above this fraction of white becomes white
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,19 @@ class LayoutConfig:
 @dataclass(frozen=True)
 class CorrectConfig:
     enabled: bool = True  # False: export the engine's raw text only
+    digits: bool = True  # digit look-alikes in numeric context (第1()2期 -> 第102期)
+    punctuation: bool = True  # full-width Chinese punctuation, paired quotes, · vs 。
+    spaces: bool = True  # spaces between Chinese characters in body text
+    lookalikes: bool = True  # 形近字 from the confusion table, accepted on lexicon evidence
+    junk: bool = True  # junk and page furniture moved to blocks of kind other
+    masthead: bool = True  # parse date, issue number, pages, next date, publisher
+    publisher: str = ""  # used when the masthead names none
+    corpus_min_count: int = 5  # a batch word needs this many sightings to correct a twin
+    corpus_ratio: float = 10.0  # ... and this many times the sightings of the garbled form
+    dict_ratio: float = 50.0  # jieba evidence: candidate word this much more frequent than the original's
+    dict_min_freq: int = 100  # jieba evidence: candidate word at least this frequent
+    dict_max_char_conf: float = 0.97  # jieba-only evidence is refused where the engine was this sure
+    masthead_top_fraction: float = 0.25  # fallback masthead: lines in this top share of page 1
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,328 @@
+"""OCR post-correction: every rule on text from the real seed page (静安寺街道《同心家园》 102),
+the audit-trail invariant, masthead parsing and the raw-only switch."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline import correct
+from pipeline.config import CorrectConfig
+from pipeline.correct import correct_issue, corrections_by_line, parse_masthead
+from pipeline.model import Block, BlockKind, Box, Issue, Line, Page, replay_corrections
+from pipeline.resources import load_wordlist, wordlist_names
+from pipeline.series import CorpusLexicon, learn_lexicon
+
+CFG = CorrectConfig()
+
+# Paragraphs of seed-page.txt as OCR read them, split where the transcript shows a line break.
+SEED_BODY = [
+    "2019年12月20日,静安寺街道",
+    "同心家园共建理事会各成员单位齐聚",
+    "上海宾馆, 召开了一场既具品质传承",
+    "又显创新智慧的联席会议。中共静安",
+    "区委副书记黄红、静安区委组织部副",
+    "部长孙明丽,静安寺街道同心家园共",
+    "建理事会会长、静安寺街道党工委书",
+    "记洪明铭, 静安寺街道同心家园共建",
+    "理事会副会长、静安寺街道办事处主",
+    "任张峰,静安寺街道同心家园共建理",
+]
+SEED_CLEAN = [  # correct text (already right as read): no look-alike may fire on it
+    "会上，审议通过了理事成员单位及有关人员调整名单、根据岗位变动和工作需要及时调整理事会会长、副会长。",
+    "会议最后，中共静安区委副书记黄红在会上发表了讲话。她说，今天的会议，体现了静安寺街道党建引领发展。",
+    "随后，对静安寺街道的党建工作以及新形势下如何加强城市基层党建提出了几点目标和希望：",
+    "二是要整合资源，共建共享。发挥好五个专业委员会的作用，提升资源能级，让每个参与者有更强的幸福感和获得感。",
+    "唯有创新，方能跨越，城市基层党建的活力在于因时而变、敢于突破。展望2020，静安寺街道党工委在区委高度关注。",
+    "锦江国际酒店管理有限公司党委副书记孙清、中企物业管理有限公司董事长朱建华作为成员单位代表分别发言。",
+    "紧跟信息化时代发展潮流，实现区域优质资源的线上集中展示和及时宣传对接；线下，会议发布服务资源手册。",
+]
+MASTHEAD = ["2020年1月8日", "本期 🞖 版 第 1()2 期", "下期出版:2月12日", "静安寺街道党工委 联合出版"]
+
+
+def make_block(block_id: str, kind: BlockKind, texts: list[str], confs: list[list[float]] | None = None,
+               y0: float = 0.0, order: int = 0) -> Block:  # fmt: skip
+    lines = []
+    for k, t in enumerate(texts):
+        box = Box(100, y0 + 40 * k, 100 + 30 * max(1, len(t)), y0 + 40 * k + 32)
+        cc = confs[k] if confs else []
+        lines.append(Line(f"{block_id}_l{k + 1:03d}", box, t, t, 0.9, char_confidences=cc, block_id=block_id))
+    box = Box.enclosing([ln.box for ln in lines])
+    return Block(block_id, kind, box, lines, order=order if kind != BlockKind.OTHER else -1)
+
+
+def make_issue(*blocks: Block, height: int = 3508) -> Issue:
+    page = Page("t_p001", "t", 1, "t.png", width=2480, height=height, blocks=list(blocks))
+    n = 0
+    for b in page.reading_order_blocks():
+        for ln in b.lines:
+            ln.order, n = n, n + 1
+    return Issue("t", "t", pages=[page])
+
+
+def assert_audit_trail(issue: Issue) -> None:
+    by_line = corrections_by_line(issue)
+    for page in issue.pages:
+        for ln in page.lines:
+            assert replay_corrections(ln.text_raw, by_line.get(ln.line_id, [])) == ln.text, ln.line_id
+    for c in issue.corrections:
+        assert c.correction_id.startswith(c.line_id + "_c") and len(c.correction_id) == len(c.line_id) + 4
+
+
+def run(*blocks: Block, cfg: CorrectConfig = CFG, lexicon: CorpusLexicon | None = None) -> Issue:
+    issue = correct_issue(make_issue(*blocks), cfg, lexicon)
+    assert_audit_trail(issue)
+    return issue
+
+
+def rules(issue: Issue) -> list[str]:
+    return [c.rule for c in issue.corrections]
+
+
+# --------------------------------------------------------------------------- the seed's defects
+
+
+def test_lookalike_across_line_break_becomes_award_name():
+    b = make_block("t_p001_b001", BlockKind.BODY, ['表彰了 2017-2018 年度 "同心惠民" 项目金', "招指奖,银拇指奖共十项"])
+    issue = run(b)
+    assert "金拇指奖" in b.text and "金招指奖" not in b.text
+    fix = [c for c in issue.corrections if c.rule == "lookalike"]
+    assert len(fix) == 1
+    c = fix[0]
+    assert (c.line_id, c.start, c.end, c.before, c.after) == ("t_p001_b001_l002", 0, 1, "招", "拇")
+    # the line's first record is the comma (punctuation runs before look-alikes)
+    assert c.correction_id == "t_p001_b001_l002_c02" and c.confidence >= 0.9
+    assert b.lines[1].text_raw == "招指奖,银拇指奖共十项"  # the engine's text is kept
+
+
+def test_masthead_of_the_seed():
+    issue = run(make_block("t_p001_b001", BlockKind.MASTHEAD, MASTHEAD))
+    assert issue.issue_number == 102 and issue.issue_number_source == "masthead"
+    assert issue.issue_number_raw == "第 1()2 期"
+    assert issue.date == "2020-01-08" and issue.date_raw == "2020年1月8日"
+    assert issue.next_date == "2020-02-12"
+    assert issue.publisher == "静安寺街道党工委"
+    assert issue.printed_pages is None  # "本期 🞖 版": never guessed
+    assert any("🞖" in n for n in issue.notes)
+    text = issue.pages[0].blocks[0].text
+    assert "第 102 期" in text and "下期出版：2月12日" in text
+    assert "区域" not in issue.publisher
+
+
+def test_masthead_fallback_top_lines_of_page_one():
+    head = make_block("t_p001_b001", BlockKind.HEADLINE, ["2020年1月8日 第102期"], y0=50)
+    body = make_block("t_p001_b002", BlockKind.BODY, ["本次会议第三期项目"], y0=2000, order=1)
+    issue = run(head, body)
+    assert issue.issue_number == 102 and issue.date == "2020-01-08"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2020年12月9日\n下期出版:1月13日", ("2020-12-09", "2021-01-13")),  # rolls into the next year
+        ("二〇二〇年一月八日 第一〇二期 本期四版", ("2020-01-08", "")),
+    ],
+)
+def test_parse_masthead_dates(text: str, expected: tuple[str, str]):
+    f = parse_masthead(text)
+    assert (f.date, f.next_date) == expected
+
+
+def test_parse_masthead_chinese_numerals_and_total_number():
+    f = parse_masthead("2021年第3期 总第115期 本期四版")
+    assert f.issue_number == 115 and f.printed_pages == 4 and f.issue_number_raw == "总第115期"
+    g = parse_masthead("第 1O2 期")  # uncorrected: not a number, kept raw, reported
+    assert g.issue_number is None and g.issue_number_raw == "第 1O2 期" and g.problems
+
+
+def test_raw_only_export_keeps_engine_text():
+    blocks = [
+        make_block("t_p001_b001", BlockKind.MASTHEAD, MASTHEAD),
+        make_block("t_p001_b002", BlockKind.BODY, ["表彰了 2017-2018 年度项目金", "招指奖,银拇指奖共十项·"], order=1),
+    ]
+    issue = run(*blocks, cfg=CorrectConfig(enabled=False))
+    assert issue.corrections == []
+    assert all(ln.text == ln.text_raw for ln in issue.pages[0].lines)
+    assert issue.issue_number is None and issue.issue_number_raw == "第 1()2 期"
+    assert issue.date == "2020-01-08"
+
+
+# --------------------------------------------------------------------------- spaces
+
+
+def test_cjk_space_removed_in_body_kept_in_headings():
+    body = make_block("t_p001_b001", BlockKind.BODY, SEED_BODY)
+    head = make_block("t_p001_b002", BlockKind.HEADLINE, ["区域融合谋发展 同心共治创辉煌"], order=1)
+    cap = make_block("t_p001_b003", BlockKind.CAPTION, ["金拇指奖 获奖项目负责人 上台领奖"], order=2)
+    issue = run(body, head, cap)
+    assert "上海宾馆，召开了" in body.text and "洪明铭，静安寺" in body.text
+    assert " " not in body.text
+    assert head.text == "区域融合谋发展 同心共治创辉煌"
+    assert cap.text == "金拇指奖 获奖项目负责人 上台领奖"
+    assert rules(issue).count("cjk-space") == 2
+
+
+def test_letter_spaced_heading_joined_but_masthead_untouched():
+    lst = make_block("t_p001_b001", BlockKind.LIST, ["金 拇 指 奖", '"智能一张网"'])
+    mast = make_block("t_p001_b002", BlockKind.MASTHEAD, ["静 安 寺 街 道"], order=1)
+    issue = run(lst, mast)
+    assert lst.text.splitlines()[0] == "金拇指奖"
+    assert mast.text == "静 安 寺 街 道"
+    assert "letter-spacing" in rules(issue)
+
+
+# --------------------------------------------------------------------------- digits
+
+
+@pytest.mark.parametrize(
+    "raw, fixed",
+    [
+        ("本刊第 1()2 期出版", "本刊第 102 期出版"),
+        ("2O19年l2月20日召开", "2019年12月20日召开"),
+        ("经调整增至9Z家单位", "经调整增至92家单位"),
+        ("联系电话：6247l234", "联系电话：62471234"),
+        ("下期出版：2月12曰", "下期出版：2月12日"),
+        ("共1SO8户居民", "共1508户居民"),
+    ],
+)
+def test_digit_lookalikes_in_numeric_context(raw: str, fixed: str):
+    b = make_block("t_p001_b001", BlockKind.BODY, [raw])
+    issue = run(b)
+    assert b.text == fixed
+    assert set(rules(issue)) == {"digit-context"}
+
+
+@pytest.mark.parametrize("raw", ["通过ISO9001认证", "B2B平台上线", "第(1)项", "共3O人", "COVID-19防控", "SOS求助"])
+def test_digit_lookalikes_refused_outside_numbers(raw: str):
+    b = make_block("t_p001_b001", BlockKind.BODY, [raw])
+    issue = run(b)
+    assert "digit-context" not in rules(issue) or raw == "共3O人"
+    if raw == "共3O人":  # O between a digit and a counter: a number
+        assert b.text == "共30人"
+    else:
+        assert b.text.replace("（", "(").replace("）", ")") == raw
+
+
+# --------------------------------------------------------------------------- punctuation
+
+
+def test_punctuation_full_width_in_chinese_but_not_in_numbers():
+    b = make_block("t_p001_b001", BlockKind.BODY, ["会上,审议通过了名单;增至1,000人,时间10:30,比例3.5%.(党建办)"])
+    run(b)
+    assert b.text == "会上，审议通过了名单；增至1,000人，时间10:30，比例3.5%.（党建办）"
+
+
+def test_quotes_paired_and_odd_quotes_left_alone():
+    b = make_block("t_p001_b001", BlockKind.BODY, ['分别就"成立功能委员会的探索实践""打造红色物业标杆"等做法'])
+    odd = make_block("t_p001_b002", BlockKind.BODY, ['他说:"同心家园是我们共同的家'], order=1)
+    issue = run(b, odd)
+    assert b.text == "分别就“成立功能委员会的探索实践”“打造红色物业标杆”等做法"
+    assert '"' in odd.text and "quote-pair" not in [c.rule for c in issue.corrections if c.line_id.startswith(odd.block_id)]
+
+
+def test_middle_dot_read_for_full_stop_decided_by_context():
+    body = make_block("t_p001_b001", BlockKind.BODY, ["相关受表彰单位代表参与了本次会议·随后", "对各项工作提出了几点目标和希望·"])
+    lst = make_block("t_p001_b002", BlockKind.LIST, ["同心家园·逐梦前行"], order=1)
+    quoted = make_block("t_p001_b003", BlockKind.BODY, ["举办了“同心讲坛·惠健康”系列讲座活动"], order=2)
+    run(body, lst, quoted)
+    assert body.text == "相关受表彰单位代表参与了本次会议。随后对各项工作提出了几点目标和希望。"
+    assert lst.text == "同心家园·逐梦前行"
+    assert quoted.text == "举办了“同心讲坛·惠健康”系列讲座活动"
+
+
+# --------------------------------------------------------------------------- look-alike characters
+
+
+def test_lookalike_from_dictionary_uses_engine_confidence():
+    text = "相关受表影单位代表参与了本次会议。"
+    unsure = [0.99] * len(text)
+    unsure[4] = 0.6
+    b = make_block("t_p001_b001", BlockKind.BODY, [text], [unsure])
+    issue = run(b)
+    assert "表彰单位" in b.text and issue.corrections[0].rule == "lookalike"
+    sure = make_block("t_p001_b001", BlockKind.BODY, [text], [[0.999] * len(text)])
+    issue = run(sure)  # the engine was sure and only jieba disagrees: not enough
+    assert sure.text == text and issue.corrections == []
+
+
+def test_lookalike_never_fires_on_correct_text():
+    blocks = [make_block(f"t_p001_b{k + 1:03d}", BlockKind.BODY, [t], order=k) for k, t in enumerate(SEED_CLEAN)]
+    issue = run(*blocks)
+    assert issue.corrections == []
+    assert [b.text for b in blocks] == SEED_CLEAN
+
+
+def test_batch_lexicon_corrects_the_garbled_twin_of_a_frequent_name():
+    def body(k: int, name: str) -> Block:
+        return make_block(f"t_p001_b{k:03d}", BlockKind.BODY, [f"静安寺街道办事处主任{name}出席会议并讲话。"], order=k)
+
+    batch = [make_issue(*(body(k, "张峰") for k in range(1, 41)))]
+    garbled = body(1, "张锋")
+    lexicon = learn_lexicon(batch + [make_issue(garbled)])
+    assert lexicon.count("张峰") == 40
+    issue = run(garbled, lexicon=lexicon)
+    assert "张峰" in garbled.text and issue.corrections[0].rule == "lookalike"
+    alone = body(1, "张锋")
+    assert run(alone).corrections == []  # without the batch's evidence nothing says 锋 is wrong
+
+
+# --------------------------------------------------------------------------- junk and furniture
+
+
+def test_junk_glued_to_last_line_is_split_off_and_kept():
+    body = make_block("t_p001_b001", BlockKind.BODY, ["共建共享。"])
+    phone = make_block("t_p001_b002", BlockKind.BODY, ["欢迎来电咨询，联系电话62471234"], order=1)
+    last = make_block("t_p001_b003", BlockKind.LIST, ["美丽园居民区社区运动会5990"], order=2)
+    issue = run(body, phone, last)
+    assert last.text == "美丽园居民区社区运动会"
+    assert phone.text.endswith("62471234")
+    junk = [b for b in issue.pages[0].blocks if b.kind == BlockKind.OTHER]
+    assert [b.text for b in junk] == ["5990"] and junk[0].order == -1
+    assert junk[0].lines[0].text_raw == "5990" and junk[0].block_id.startswith("t_p001_b")
+    assert [c.rule for c in issue.corrections if c.line_id == last.lines[0].line_id] == ["junk-split"]
+
+
+def test_symbol_only_block_and_page_number_become_furniture():
+    body = make_block("t_p001_b001", BlockKind.BODY, ["共建共享。"], y0=1000)
+    rule = make_block("t_p001_b002", BlockKind.BODY, ["------"], y0=1500, order=1)
+    folio = make_block("t_p001_b003", BlockKind.BODY, ["- 2 -"], y0=3400, order=2)
+    issue = run(body, rule, folio)
+    assert rule.kind == BlockKind.OTHER and folio.kind == BlockKind.OTHER
+    assert rule.order == folio.order == -1 and body.order == 0
+    assert rule.text == "------"  # kept, not deleted
+    assert any("page number" in s.description for s in issue.pages[0].steps)
+
+
+# --------------------------------------------------------------------------- the stage as a whole
+
+
+def test_whole_seed_issue_audit_trail_and_idempotence():
+    blocks = [
+        make_block("t_p001_b001", BlockKind.MASTHEAD, MASTHEAD),
+        make_block("t_p001_b002", BlockKind.BODY, SEED_BODY, order=1),
+        make_block("t_p001_b003", BlockKind.BODY, ['表彰了 2017-2018 年度 "同心惠民" 项目金', "招指奖,银拇指奖共十项"], order=2),
+    ]
+    issue = run(*blocks)
+    n = len(issue.corrections)
+    assert n > 10
+    again = correct_issue(issue, CFG)
+    assert len(again.corrections) == n  # a resumed run never doubles records
+    copy = Issue.from_dict(issue.to_dict())
+    assert_audit_trail(copy)
+    assert copy.pages[0].blocks[2].text == blocks[2].text
+    assert correct.summary(issue)["lookalike"] == 1
+
+
+def test_rules_can_be_switched_off_one_by_one():
+    b = make_block("t_p001_b001", BlockKind.BODY, ["表彰了年度项目金", "招指奖,共 十项"])
+    issue = run(b, cfg=CorrectConfig(lookalikes=False, punctuation=False))
+    assert set(rules(issue)) == {"cjk-space"}
+
+
+def test_shared_wordlists_load():
+    assert {"awards", "units", "titles", "places", "confusables"} <= set(wordlist_names())
+    awards = load_wordlist("awards")
+    assert "金拇指奖" in awards and not any(a.startswith("#") for a in awards)
+    assert "静安寺街道党工委" in load_wordlist("units")
+    assert "招" in correct.confusion_table()["拇"]
+    with pytest.raises(FileNotFoundError):
+        load_wordlist("no-such-list")
