@@ -809,8 +809,12 @@ def _apply_masthead(issue: Issue, cfg: CorrectConfig) -> None:
         issue.issue_number_raw = f.issue_number_raw
     if f.printed_pages is not None:
         issue.printed_pages = f.printed_pages
+    if f.printed_pages_raw:
+        issue.printed_pages_raw = f.printed_pages_raw
     if f.next_date:
         issue.next_date = f.next_date
+    if f.next_date_raw:
+        issue.next_date_raw = f.next_date_raw
     if f.publisher and not issue.publisher:
         issue.publisher = f.publisher
     for p in f.problems:

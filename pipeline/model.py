@@ -419,6 +419,7 @@ class Award:
     period: str = ""  # 2017-2018
     project: str = ""
     recipient_unit: str = ""
+    recipient_person: str = ""  # awards given to a person (最美楼组长 ...)
     article_id: str = ""
     block_id: str = ""
 
@@ -447,8 +448,10 @@ class Issue:
     date: str = ""  # ISO
     date_raw: str = ""
     next_date: str = ""  # ISO
+    next_date_raw: str = ""
     publisher: str = ""
     printed_pages: int | None = None  # 本期N版, when printed
+    printed_pages_raw: str = ""
     notes: list[str] = field(default_factory=list)  # series checks and other findings for a human
 
     def iter_blocks(self) -> Iterator[tuple[Page, Block]]:

@@ -78,8 +78,10 @@ TABLES: dict[str, Table] = {
                 _c("date", "date", "publication date (ISO 8601); empty if unknown"),
                 _c("date_raw", "string", "the date as OCR read it on the masthead"),
                 _c("next_date", "date", "date of the next issue printed on the masthead (下期出版)"),
+                _c("next_date_raw", "string", "the next-issue date as OCR read it"),
                 _c("publisher", "string", "publisher as printed (联合出版 ...)"),
                 _c("printed_pages", "integer", "number of pages printed on the masthead (本期N版)"),
+                _c("printed_pages_raw", "string", "the page count as OCR read it (本期N版); kept when unreadable"),
                 _c("pages", "integer", "pages of the issue after rasterising multi-page files"),
                 _c("pages_failed", "integer", "pages that could not be processed (status error in pages.csv)"),
                 _c("notes", "string", "findings for a human (series checks ...), one per line"),
@@ -208,6 +210,7 @@ TABLES: dict[str, Table] = {
                 _c("period", "string", "period it was given for, e.g. 2017-2018"),
                 _c("project", "string", "winning project"),
                 _c("recipient_unit", "string", "winning unit"),
+                _c("recipient_person", "string", "winning person, for awards given to people"),
             ),
             (
                 ForeignKey("issue_id", "issues", "issue_id"),
@@ -345,8 +348,10 @@ def _issue_rows(issue: Issue, u: Usable) -> list[list[Cell]]:
             issue.date or None,
             issue.date_raw,
             issue.next_date or None,
+            issue.next_date_raw,
             issue.publisher,
             issue.printed_pages,
+            issue.printed_pages_raw,
             len(issue.pages),
             failed,
             "\n".join(issue.notes),
@@ -503,6 +508,7 @@ def _award_rows(issue: Issue, u: Usable) -> list[list[Cell]]:
                 w.period,
                 w.project,
                 w.recipient_unit,
+                w.recipient_person,
             ]
         )
     return rows
