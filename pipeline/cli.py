@@ -8,9 +8,13 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import BackissueError, ExitCode
+
+if TYPE_CHECKING:
+    from .orchestrator import RunResult
 
 log = logging.getLogger("backissue")
 
@@ -104,13 +108,18 @@ def _setup_logging(verbose: int, quiet: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return ExitCode.BAD_ARGS
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return ExitCode.BAD_ARGS
+        for name, value, least in (("--workers", args.workers, 1), ("--ocr-threads", args.ocr_threads, 0),
+                                   ("--pdf-dpi", args.pdf_dpi, 10), ("--max-pixels", args.max_pixels or 1, 1)):
+            if value < least:
+                parser.error(f"{name} must be at least {least}")
+    except SystemExit as e:  # argparse exits on --help/--version (0) and on bad arguments (2)
+        return int(e.code) if isinstance(e.code, int) else ExitCode.BAD_ARGS
     _setup_logging(args.verbose, args.quiet)
-    if args.workers < 1:
-        parser.error("--workers must be at least 1")
     try:
         from .orchestrator import run
 
@@ -123,16 +132,28 @@ def main(argv: list[str] | None = None) -> int:
         print(f"backissue: error: {e}", file=sys.stderr)
         return e.exit_code
     if not args.quiet:
-        done = result.pages_total - result.pages_failed
-        print(
-            f"{len(result.issues)} issues, {done}/{result.pages_total} pages ok "
-            f"({result.pages_reused} reused from an earlier run), {result.seconds:.1f} s -> {result.out_dir}",
-            file=sys.stderr,
-        )
-        if result.pages_failed:
-            print(f"{result.pages_failed} pages failed: see {result.out_dir / 'pages.csv'} (status=error)",
-                  file=sys.stderr)
+        _summary(result)
     return ExitCode.OK if result.ok else ExitCode.PAGES_FAILED
+
+
+def _summary(result: RunResult) -> None:
+    """What the archivist needs on coming back: how much is done, what changed, what needs a look."""
+    done = result.pages_total - result.pages_failed
+    ch = result.inputs
+    print(
+        f"{len(result.issues)} issues, {done}/{result.pages_total} pages ok "
+        f"({result.pages_reused} reused from an earlier run), {result.seconds:.1f} s -> {result.out_dir}",
+        file=sys.stderr,
+    )
+    if ch.new or ch.changed or ch.removed:
+        print(f"since the last run: {len(ch.new)} new, {len(ch.changed)} changed, {len(ch.removed)} removed scan(s)",
+              file=sys.stderr)
+    if result.pages_failed:
+        print(f"{result.pages_failed} pages failed: see {result.out_dir / 'pages.csv'} (status=error)", file=sys.stderr)
+        for page_id, source_file, error in result.failed[:10]:
+            print(f"  {page_id}: {error}", file=sys.stderr)
+        if len(result.failed) > 10:
+            print(f"  ... and {len(result.failed) - 10} more", file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover
