@@ -335,3 +335,15 @@ def test_dataset_doc_lists_every_column() -> None:
         section = doc.split(f"### {t.file}", 1)[1].split("### ", 1)[0]
         missing = [c.name for c in t.columns if f"| `{c.name}` |" not in section]
         assert not missing, f"{t.file}: {missing}"
+
+
+def test_written_files_are_readable_by_others(tmp_path: Path) -> None:
+    """Atomic writes go through mkstemp (mode 0600); the dataset must still be shareable."""
+    from pipeline.export.files import atomic_write_text
+
+    old = os.umask(0o022)
+    try:
+        atomic_write_text(tmp_path / "x.csv", "a\n")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "x.csv").stat().st_mode & 0o777 == 0o644

@@ -57,6 +57,12 @@ def format_number(v: float | int | None, digits: int = 4) -> str:
     return repr(round(f, digits))
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write `data` to `path` through a temp file in the same folder and `os.replace`."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -66,6 +72,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a dataset is for others to read
         os.replace(tmp, path)
     except BaseException:
         try:
