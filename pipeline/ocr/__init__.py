@@ -47,6 +47,7 @@ class OcrEngine(Protocol):
 
 ENGINES = {
     "rapidocr": "pipeline.ocr.rapid:RapidOcrEngine",
+    "paddleocr": "pipeline.ocr.paddle:PaddleOcrEngine",
 }
 
 
