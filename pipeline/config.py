@@ -21,13 +21,13 @@ class CleanupConfig:
     max_skew_deg: float = 10.0
     detect_rotation: bool = True
     flatten_background: bool = True
-    denoise: bool = False
+    denoise: bool = False  # median 3 eats thin strokes: bench clean 150 dpi CER 0.98% -> 3.22%
     target_char_px: float = 36.0  # body glyph height the recogniser reads best
-    normalize_resolution: bool = True
+    normalize_resolution: bool = False  # bench: no CER gain at 150 dpi for ~2.8x the OCR pixels
     upsample_below: float = 0.6  # upsample only when the measured glyph height is below this x target
     max_upsample: float = 2.5  # never enlarge a page more than this
     min_skew_deg: float = 0.05  # smaller measured skew is recorded but not corrected (saves a resample)
-    white_point: float = 0.78  # flatten: levels stretch so paper above this fraction of white becomes white
+    white_point: float = 0.95  # flatten: levels stretch so paper above this fraction of white becomes white
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,226 @@
+"""Cleanup on small pages rendered here with a CJK font: known skew, rotation, border,
+shading and resolution, so each assertion fails if its step breaks."""
+
+from __future__ import annotations
+
+import glob
+import math
+import time
+
+import numpy as np
+import pytest
+
+from pipeline.cleanup import Cleaned, clean, to_original
+from pipeline.config import CleanupConfig
+
+PARAS = [
+    "2019年12月20日，静安寺街道同心家园共建理事会各成员单位齐聚上海宾馆，召开了一场既具品质传承又显创新智慧的联席会议。",
+    "丰富的社区资源，一直是静安寺街道基层党建工作锐意进取、乘势而上、率先作为的先天优势之一。",
+    "十余年来，静安寺街道上下齐心，通过完善区域化党建架构、建立社区单位社会责任双向报告制度。",
+    "会上，审议通过了理事成员单位及有关人员调整名单，根据岗位变动和工作需要及时调整理事会会长。",
+    "在共建共治共享中取得了各方满意的丰硕成果。本次会议，将是同心共治、继往开来的一个全新的起点。",
+]
+
+
+def _font(size: int):
+    from PIL import ImageFont
+
+    paths = sorted(glob.glob("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc")) + sorted(
+        glob.glob("/usr/share/fonts/truetype/arphic/uming.ttc")
+    )
+    if not paths:
+        pytest.skip("no CJK font installed")
+    return ImageFont.truetype(paths[0], size)
+
+
+def render_page(dpi: int = 150, cols: int = 2, paras: int = 5) -> np.ndarray:
+    """An A5-ish page of justified paragraphs (indented first lines, short last lines) in
+    `cols` columns, 10.5 pt text at `dpi`: gray uint8, white paper."""
+    from PIL import Image, ImageDraw
+
+    em = round(10.5 / 72 * dpi)
+    w, h = round(5.8 * dpi), round(8.3 * dpi)
+    margin = round(0.5 * dpi)
+    gutter = 2 * em
+    col_w = (w - 2 * margin - (cols - 1) * gutter) // cols
+    per_line = col_w // em
+    img = Image.new("L", (w, h), 255)
+    draw = ImageDraw.Draw(img)
+    font = _font(em)
+    lines: list[str] = []
+    for p in (PARAS * 3)[:paras * 2]:
+        text = "　　" + p
+        lines += [text[i : i + per_line] for i in range(0, len(text), per_line)]
+    step = round(em * 1.6)
+    rows = (h - 2 * margin) // step
+    for i, ln in enumerate(lines[: rows * cols]):
+        c, r = divmod(i, rows)
+        x, y = margin + c * (col_w + gutter), margin + r * step
+        for j, ch in enumerate(ln):
+            draw.text((x + j * em, y), ch, fill=0, font=font)
+    return np.asarray(img, dtype=np.uint8).copy()
+
+
+def _rotate(img: np.ndarray, deg: float) -> np.ndarray:
+    from PIL import Image
+
+    return np.asarray(Image.fromarray(img).rotate(deg, resample=Image.BICUBIC, expand=True, fillcolor=255)).copy()
+
+
+@pytest.fixture(scope="module")
+def page150() -> np.ndarray:
+    return render_page(150)
+
+
+@pytest.fixture(scope="module")
+def page300() -> np.ndarray:
+    return render_page(300)
+
+
+NO_RES = CleanupConfig(normalize_resolution=False, denoise=False)
+
+
+@pytest.mark.parametrize("angle", [-4.7, -2.3, -0.6, 0.35, 1.8, 4.9])
+def test_deskew_measures_angle_within_a_tenth_of_a_degree(page300: np.ndarray, angle: float) -> None:
+    out = clean(_rotate(page300, angle), NO_RES)
+    assert out.rotation == 0
+    assert abs(out.skew_deg - angle) <= 0.1, (angle, out.skew_deg)
+    assert "deskew" in out.steps
+
+
+def test_deskew_at_150_dpi(page150: np.ndarray) -> None:
+    out = clean(_rotate(page150, 3.2), NO_RES)
+    assert abs(out.skew_deg - 3.2) <= 0.1
+
+
+def test_straight_page_is_not_resampled(page300: np.ndarray) -> None:
+    out = clean(page300, CleanupConfig(normalize_resolution=False, flatten_background=False, denoise=False))
+    assert abs(out.skew_deg) < 0.05
+    assert out.steps == []
+    assert np.array_equal(out.image, page300)
+    assert np.allclose(out.transform, [[1, 0, 0], [0, 1, 0]])
+
+
+@pytest.mark.parametrize("rot", [90, 180, 270])
+def test_detects_page_rotation(page150: np.ndarray, rot: int) -> None:
+    import cv2
+
+    # the scan is turned counter-clockwise by rot; cleanup must turn it back clockwise by rot
+    code = {90: cv2.ROTATE_90_COUNTERCLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_CLOCKWISE}[rot]
+    scan = cv2.rotate(page150, code)
+    out = clean(scan, NO_RES)
+    assert out.rotation == rot
+    assert out.image.shape == page150.shape
+    assert np.mean(np.abs(out.image.astype(int) - page150.astype(int)) > 128) < 0.01
+
+
+def test_upright_page_is_not_rotated(page150: np.ndarray) -> None:
+    assert clean(page150, NO_RES).rotation == 0
+
+
+def test_transform_maps_cleaned_pixels_back_to_the_scan(page150: np.ndarray) -> None:
+    """A marker drawn on the scan must be found, through the transform, where it was drawn,
+    after rotation, deskew, border crop and upsampling have all happened."""
+    import cv2
+
+    scan = _rotate(page150, 2.0)
+    scan = cv2.rotate(scan, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    scan = cv2.copyMakeBorder(scan, 40, 30, 50, 25, cv2.BORDER_CONSTANT, value=15)
+    h, w = scan.shape
+    marker = (w * 0.45, h * 0.55)
+    cv2.circle(scan, (round(marker[0]), round(marker[1])), 6, 0, -1)
+    out = clean(scan, CleanupConfig(normalize_resolution=True))
+    assert out.rotation == 90 and "crop_borders" in out.steps and any(s.startswith("upsample") for s in out.steps)
+    # locate the marker in the cleaned image: the filled disc is the darkest 13x13 area
+    box = cv2.boxFilter(255 - out.image, cv2.CV_32F, (9, 9))
+    inv = np.linalg.inv(np.vstack([out.transform, [0, 0, 1]]))
+    guess = inv[:2, :2] @ np.array(marker) + inv[:2, 2]
+    y, x = np.unravel_index(np.argmax(_window(box, guess, 40)), box.shape)
+    back = to_original(out.transform, [(x, y)])[0]
+    assert math.dist(back, marker) < 3.0, (back, marker)
+
+
+def _window(a: np.ndarray, center: np.ndarray, r: int) -> np.ndarray:
+    """`a` with everything farther than r from center zeroed (search only near the guess)."""
+    out = np.zeros_like(a)
+    cx, cy = int(center[0]), int(center[1])
+    out[max(0, cy - r) : cy + r, max(0, cx - r) : cx + r] = a[max(0, cy - r) : cy + r, max(0, cx - r) : cx + r]
+    return out
+
+
+def test_black_scanner_border_is_cropped(page150: np.ndarray) -> None:
+    import cv2
+
+    scan = cv2.copyMakeBorder(page150, 60, 40, 35, 80, cv2.BORDER_CONSTANT, value=10)
+    out = clean(scan, NO_RES)
+    assert "crop_borders" in out.steps
+    assert out.image[:5].mean() > 240 and out.image[:, -5:].mean() > 240
+    # the page itself survives: its size within a few pixels of the page without border
+    assert abs(out.image.shape[0] - page150.shape[0]) < 8 and abs(out.image.shape[1] - page150.shape[1]) < 8
+
+
+def test_flatten_removes_shading_and_bleed_through_but_keeps_strokes(page150: np.ndarray) -> None:
+    h, w = page150.shape
+    shade = np.linspace(0.55, 1.0, w)[None, :] * np.linspace(0.8, 1.0, h)[:, None]  # spine shadow
+    ghost = np.fliplr(page150) < 128  # mirror image of the reverse side
+    scan = page150.astype(np.float64)
+    scan[ghost & (page150 > 200)] = 205  # faint bleed-through on paper
+    scan = (scan * shade * np.array(0.93)).clip(0, 255).astype(np.uint8)  # yellowed, dimmer paper
+    cfg = CleanupConfig(normalize_resolution=False, deskew=False, detect_rotation=False, denoise=False, white_point=0.8)
+    out = clean(scan, cfg)
+    assert "flatten_background" in out.steps
+    paper = page150 > 250
+    assert scan[paper].std() > 20  # the shading was there
+    assert out.image[paper & ~ghost].mean() > 250 and out.image[paper & ~ghost].std() < 6
+    assert np.mean(out.image[paper & ghost] > 230) > 0.9  # most bleed-through gone
+    ink = page150 < 60
+    assert np.mean(out.image[ink] < 100) > 0.95  # strokes kept dark
+
+
+def test_low_resolution_is_upsampled_and_high_is_not(page150: np.ndarray, page300: np.ndarray) -> None:
+    lo = clean(page150, CleanupConfig(normalize_resolution=True))
+    hi = clean(page300, CleanupConfig(normalize_resolution=True))
+    assert lo.char_px is not None and 14 < lo.char_px < 24  # 10.5 pt at 150 dpi
+    up = [s for s in lo.steps if s.startswith("upsample")]
+    assert up and lo.image.shape[0] > 1.5 * page150.shape[0]
+    assert not any(s.startswith("upsample") for s in hi.steps)
+    assert hi.image.shape == page300.shape
+
+
+def test_colour_input_becomes_gray(page150: np.ndarray) -> None:
+    bgr = np.dstack([page150, page150, page150]).copy()
+    bgr[..., 0] = (bgr[..., 0] * 0.75).astype(np.uint8)  # yellow paper: less blue
+    out = clean(bgr, NO_RES)
+    assert out.image.ndim == 2 and out.steps[0] == "grayscale"
+
+
+def test_blank_and_tiny_pages_do_not_crash() -> None:
+    blank = np.full((400, 300), 255, np.uint8)
+    out = clean(blank, CleanupConfig())
+    assert out.image.shape == blank.shape and out.skew_deg == 0.0 and out.rotation == 0
+    out = clean(np.zeros((70, 70), np.uint8), CleanupConfig())
+    assert out.image.dtype == np.uint8
+
+
+def test_rejects_non_uint8() -> None:
+    with pytest.raises(TypeError):
+        clean(np.zeros((100, 100), np.uint16), CleanupConfig())
+
+
+def test_to_original_composes_like_the_matrix() -> None:
+    t = np.array([[2.0, 0.0, 10.0], [0.0, 2.0, 5.0]])
+    assert np.allclose(to_original(t, [(1, 1), (0, 0)]), [(12, 7), (10, 5)])
+
+
+def test_cleanup_is_fast_on_a_full_300_dpi_page(page300: np.ndarray) -> None:
+    """A 300 dpi A4 page: budget is 15% of OCR time (~2-3 s per page)."""
+    import cv2
+
+    a4 = cv2.resize(page300, (2480, 3508))
+    a4 = _rotate(a4, 1.3)
+    clean(a4[:800, :800], CleanupConfig())  # warm up OpenCV
+    t = time.perf_counter()
+    out: Cleaned = clean(a4, CleanupConfig())
+    dt = time.perf_counter() - t
+    assert abs(out.skew_deg - 1.3) <= 0.1
+    assert dt < 1.5, dt  # about 0.15-0.3 s on an idle core; loose so a busy shared machine does not fail it
