@@ -1,0 +1,1083 @@
+"""Layout: OCR lines -> blocks (kinds, columns, paragraphs) in reading order -> articles.
+
+The engine returns lines in its own order; on a multi-column page that order is unreadable, so
+this stage is what decides the quality of the text. It is pure geometry plus a few text cues:
+
+1. Measure the page: body line height (median) and character pitch; glyph size of a line is its
+   height relative to the body height (headlines are clearly larger, captions smaller).
+2. Visual lines: boxes on one row with a small gap are one visual line (the engine sometimes
+   splits a line at a wide space). Visual lines of the same size that sit directly above one
+   another in the same x-range chain into segments (a run of one column between interruptions).
+3. Column frames (the x-range full body lines share) tell indents, centred lines (intertitles,
+   award lists), right-aligned bylines and short last lines apart.
+4. Segments get kinds (masthead, headline, subheadline, byline, caption, list, body, other)
+   and are put in reading order by a recursive XY-cut that prefers cuts above a headline
+   (module boundaries), then column gutters, and falls back to a partial order resolved by a
+   topological sort (Breuel / kraken) where no clean cut exists. Captions are kept out of the
+   cuts (they span columns under photos) and re-inserted after the text above them.
+5. Body segments split into paragraphs (two-character first-line indent, or a short previous
+   line); a paragraph that continues across a column break or a photo stays ONE block (its box
+   is the union of its lines), so no article text is broken inside a sentence.
+
+`build_articles` walks the blocks of an issue in reading order: a headline (or a kicker just
+above one) opens an article; body, lists, bylines, intertitles and captions join the open one;
+text before any headline on a page continues the previous page's last article.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import re
+import statistics
+import time
+from dataclasses import dataclass, field
+
+from .config import LayoutConfig
+from .model import Article, Block, BlockKind, Box, Issue, Line, Page, Step
+
+log = logging.getLogger(__name__)
+
+__all__ = ["LayoutParams", "analyze_page", "build_articles"]
+
+
+@dataclass(frozen=True)
+class LayoutParams:
+    """Thresholds, in units of the page's body line height (H) or character pitch (cw).
+
+    Kept here rather than in LayoutConfig so tuning does not change the shared config; every
+    value was tuned on rendered pages (benchmarks/layout_bench.py)."""
+
+    headline_ratio: float = 1.15  # line height / H at or above which glyphs are "headline" size
+    small_ratio: float = 0.8  # at or below: caption / furniture size
+    link_gap: float = 1.0  # max vertical gap between chained lines, in line heights
+    break_gap: float = 0.5  # ... and at most this much (in H) wider than the page's usual line gap
+    link_size_ratio: float = 1.3  # chained lines differ in height by at most this factor
+    row_gap_cw: float = 4.0  # boxes on one row inside one column frame closer than this are one visual line
+    indent_min_cw: float = 1.2  # first-line indent of a paragraph (two characters printed)
+    indent_max_cw: float = 3.5
+    short_line_cw: float = 1.5  # a line ending this far left of the column edge ends a paragraph
+    centred_min_cw: float = 1.5  # both margins at least this wide to call a line centred
+    caption_gap: float = 3.0  # an empty band this tall (in H) above a short block suggests a photo
+    min_confidence: float = 0.3  # lines below are kept as kind other
+    list_min_lines: int = 3
+    headline_pitch: float = 1.15  # ... and glyph pitch / body pitch at or above this
+    intertitle_max_ratio: float = 1.6  # a one-line heading inside a column below this size is an intertitle
+
+
+# --------------------------------------------------------------------------- text cues
+
+_DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
+_MASTHEAD = re.compile(
+    r"第\s*\S{1,8}\s*期|下期出版|本期\s*\S{0,3}\s*版|总\s*第|出版日期|联合出版|主\s*办|编\s*印|内部资料|准印证|刊\s*号"
+)
+_FURNITURE = re.compile(r"二维码|扫一扫|扫\s*码|关注\s*[\"“「『][^\"”」』]{1,20}[\"”」』]\s*$")
+_PAGE_NO = re.compile(r"^[\s\-—–·_]*(第\s*)?[\dOoIl]{1,3}\s*[版页]?[\s\-—–·_]*$")
+_JUNK = re.compile(r"^[\W\d_]{1,8}$")
+_BYLINE = re.compile(
+    r"^[（(][^（）()]{1,24}[）)]$|^(本报)?(记者|通讯员|文|图|文/图|文／图|撰稿|供稿|来源)\s*[/／:：]?\s*\S{1,16}$"
+)
+_LIST_ITEM = re.compile(
+    r"^\s*(\d{1,2}\s*[.、．)）]|[（(]\d{1,2}[)）]|[①-⑳]|[一二三四五六七八九十]{1,3}、|[•·●■◆▪])"
+)
+_TERMINAL = re.compile(r"[。！？!?；;：:，,、…」』”\"]$")
+_LATIN_DIGIT = re.compile(r"[A-Za-z0-9]")
+
+
+def _glyph_count(text: str) -> float:
+    """Width of a text in full-width glyphs (Latin letters and digits are about half)."""
+    n = 0.0
+    for ch in text:
+        if ch.isspace():
+            n += 0.5
+        elif _LATIN_DIGIT.match(ch) or ord(ch) < 0x2000:
+            n += 0.55
+        else:
+            n += 1.0
+    return n
+
+
+# --------------------------------------------------------------------------- working structures
+
+
+@dataclass(eq=False)  # identity semantics: membership tests must not compare contents
+class _VLine:
+    """A visual line: one or more engine lines on the same row."""
+
+    lines: list[Line]
+    box: Box  # layout (cleaned-image) coordinates
+
+    @property
+    def text(self) -> str:
+        return " ".join(ln.text.strip() for ln in self.lines)
+
+    @property
+    def h(self) -> float:
+        return self.box.height
+
+
+@dataclass(eq=False)
+class _Seg:
+    """A run of visual lines of one size chained down one column (or one standalone element)."""
+
+    vlines: list[_VLine]
+    size: str = "normal"  # big / normal / small
+    kind: BlockKind = BlockKind.BODY
+    frame: tuple[float, float] | None = None  # column x-range
+    paras: list[list[_VLine]] = field(default_factory=list)
+
+    @property
+    def box(self) -> Box:
+        return Box.enclosing([v.box for v in self.vlines])
+
+    @property
+    def h(self) -> float:
+        return statistics.median(v.h for v in self.vlines)
+
+    @property
+    def text(self) -> str:
+        return "".join(v.text for v in self.vlines)
+
+
+@dataclass
+class _Metrics:
+    H: float  # body line height
+    cw: float  # body character pitch
+    top: float  # text extent of the page
+    bottom: float
+
+
+# --------------------------------------------------------------------------- page analysis
+
+
+def analyze_page(page: Page, cfg: LayoutConfig, params: LayoutParams | None = None) -> Page:
+    """Fill `page.blocks` from `page.ocr_lines`: kinds, reading order, columns, paragraphs, ids."""
+    if cfg.direction != "ltr":
+        raise ValueError(f"layout direction {cfg.direction!r} is not supported; only 'ltr' (horizontal text)")
+    p = params or LayoutParams()
+    t0 = time.perf_counter()
+    lines = [ln for ln in page.ocr_lines]
+    page.ocr_lines = []
+    if not lines:
+        page.blocks = []
+        return page
+
+    other: list[Line] = []
+    usable: list[Line] = []
+    for ln in lines:
+        t = ln.text.strip()
+        if (
+            not t
+            or ln.confidence < p.min_confidence
+            or _FURNITURE.search(t)
+            or _PAGE_NO.match(t)
+            or _JUNK.match(t)
+        ):
+            other.append(ln)
+        else:
+            usable.append(ln)
+    m = _measure(usable or lines)
+    if page.page_no != 1:
+        heads = _running_heads(usable, m)
+        other.extend(heads)
+        usable = [ln for ln in usable if not any(ln is h for h in heads)]
+    frames = _column_frames(usable, m, p)
+    usable = _split_crossers(usable, frames, m, p)
+    frames = _column_frames(usable, m, p)  # again, without the lines that ran across gutters
+    vlines = _visual_lines(usable, frames, m, p)
+    segs = _chain(vlines, m, p)
+    segs = _split_segments(segs, frames, m, p)
+    masthead, segs, extra_other = _take_masthead(segs, page.page_no, m)
+    other.extend(extra_other)
+    _classify(segs, frames, m, p)
+
+    # captions inside one column read in that column's flow; wider ones (under photos across
+    # columns) would block the column cuts, so they are placed after the text above them
+    wide = [s for s in segs if s.kind == BlockKind.CAPTION and s.frame is None]
+    flow = [s for s in segs if s.kind != BlockKind.OTHER and not any(s is w for w in wide)]
+    captions = wide
+    other.extend(ln for s in segs if s.kind == BlockKind.OTHER for v in s.vlines for ln in v.lines)
+    ordered = _xy_order(flow, m)
+    ordered = _insert_captions(ordered, captions)
+    blocks_lines = _paragraphs(ordered, m, p)
+    if masthead:
+        blocks_lines.insert(0, (BlockKind.MASTHEAD, [ln for v in masthead for ln in v.lines], None))
+    _emit(page, blocks_lines, other, frames)
+    ms = (time.perf_counter() - t0) * 1000
+    page.steps.append(
+        Step(
+            stage="layout",
+            description=f"{len(page.blocks)} blocks, {len(frames)} column frames",
+            settings={"direction": cfg.direction},
+        )
+    )
+    log.debug("page %s: %d lines -> %d blocks in %.1f ms", page.page_id, len(lines), len(page.blocks), ms)
+    return page
+
+
+def _running_heads(lines: list[Line], m: _Metrics) -> list[Line]:
+    """Lines with a date, issue or page number above or below all other text of an inner page."""
+    out = []
+    for ln in lines:
+        t = ln.text
+        if (
+            not (_DATE.search(t) or _MASTHEAD.search(t) or re.search(r"第\s*\S{1,3}\s*版", t))
+            or _glyph_count(t) > 30
+        ):
+            continue
+        if re.search(r"[，。；！？]", t):
+            continue  # running text
+        b = ln.lbox
+        row = [o for o in lines if o is not ln and o.lbox.y_overlap(b) >= 0.5 * b.height]
+        if any(_glyph_count(o.text) > 15 for o in row):
+            continue
+        rest = [o.lbox for o in lines if o is not ln and o.lbox.y_overlap(b) < 0.5 * b.height]
+        if all(o.y0 >= b.y1 + 0.3 * m.H for o in rest) or all(o.y1 <= b.y0 - 0.3 * m.H for o in rest):
+            out.append(ln)
+    return out
+
+
+def _measure(lines: list[Line]) -> _Metrics:
+    """Body line height and glyph pitch from the longer lines (short ones are often headings)."""
+    long_ = [ln for ln in lines if _glyph_count(ln.text.strip()) >= 6] or lines
+    H = statistics.median(ln.lbox.height for ln in long_) or 1.0
+    body = [ln for ln in long_ if 0.75 * H <= ln.lbox.height <= 1.25 * H] or long_
+    cw = statistics.median(ln.lbox.width / max(1.0, _glyph_count(ln.text.strip())) for ln in body) or H
+    top = min(ln.lbox.y0 for ln in lines)
+    bottom = max(ln.lbox.y1 for ln in lines)
+    return _Metrics(H=H, cw=cw, top=top, bottom=bottom)
+
+
+def _size(h: float, m: _Metrics, p: LayoutParams) -> str:
+    r = h / m.H
+    return "big" if r >= p.headline_ratio else "small" if r <= p.small_ratio else "normal"
+
+
+def _vsize(v: _VLine, m: _Metrics, p: LayoutParams) -> str:
+    """Glyph size of a visual line: a tall box is headline type only if its glyphs are also
+    wider than body glyphs (boxes of short or digit-heavy lines come out taller)."""
+    size = _size(v.h, m, p)
+    n = _glyph_count(v.text)
+    if size == "big" and (n >= 2 and v.box.width / n < p.headline_pitch * m.cw or _LIST_ITEM.match(v.text)):
+        return "normal"
+    return size
+
+
+def _visual_lines(
+    lines: list[Line], frames: list[tuple[float, float]], m: _Metrics, p: LayoutParams
+) -> list[_VLine]:
+    """Merge boxes the engine split on one printed row (a wide space inside a line). A gap of
+    half a glyph always joins (a glyph for headline type); a wider one only inside one column
+    frame, so that lines of two columns on the same row never merge across a narrow gutter."""
+    out: list[_VLine] = []
+    rows: dict[int, list[_VLine]] = {}  # visual lines by row bucket of their centre, for speed
+    for ln in sorted(lines, key=lambda ln: (ln.lbox.x0, ln.lbox.y0)):
+        b = ln.lbox
+        best = None
+        r = int(b.cy // m.H)
+        for v in (v for k in (r - 1, r, r + 1) for v in rows.get(k, ())):
+            vb = v.box
+            if b.y_overlap(vb) < 0.6 * min(b.height, vb.height):
+                continue
+            if not (0.8 <= b.height / max(vb.height, 1e-6) <= 1.25):
+                continue
+            glyph = m.cw * max(1.0, b.height / m.H)
+            gap = b.x0 - vb.x1
+            if gap < -0.3 * glyph:
+                continue
+            big = b.height >= p.headline_ratio * m.H
+            same_type = abs(b.height - vb.height) <= 0.1 * b.height and abs(b.y0 - vb.y0) <= 0.2 * b.height
+            if (
+                same_type
+                and gap <= 1.2 * b.height
+                and _headline_type(ln, m, p)
+                and all(_headline_type(o, m, p) for o in v.lines)
+            ):
+                best = v  # a headline with a word space that happens to sit over a column gutter
+                break
+            if _gutter_between(vb.x1, b.x0, frames, m):
+                continue
+            union = vb.union(b)
+            in_frame = _frame_for(union, frames, m) is not None
+            if gap <= 0.5 * glyph or (gap <= glyph and big) or (gap <= p.row_gap_cw * glyph and in_frame):
+                best = v
+                break
+        if best is None:
+            out.append(_VLine([ln], b))
+            rows.setdefault(r, []).append(out[-1])
+        else:
+            best.lines.append(ln)
+            best.box = best.box.union(b)
+    return out
+
+
+def _headline_type(ln: Line, m: _Metrics, p: LayoutParams) -> bool:
+    """Clearly headline type: tall box and wide glyphs, and not a numbered item."""
+    b = ln.lbox
+    n = _glyph_count(ln.text)
+    return b.height >= 1.3 * m.H and n >= 2 and b.width / n >= 1.25 * m.cw and not _LIST_ITEM.match(ln.text)
+
+
+def _gutter_between(x0: float, x1: float, frames: list[tuple[float, float]], m: _Metrics) -> bool:
+    """A column gutter lies in the gap [x0, x1]: one frame ends at x0 and another starts at x1."""
+    tol = 1.0 * m.cw
+    return any(abs(f[1] - x0) <= tol for f in frames) and any(abs(g[0] - x1) <= tol for g in frames)
+
+
+def _chain(vlines: list[_VLine], m: _Metrics, p: LayoutParams) -> list[_Seg]:
+    """Link each visual line to the nearest one below it in the same x-range and size; a line
+    with two nearest neighbours (a heading over two columns) is linked to neither."""
+    vs = sorted(vlines, key=lambda v: (v.box.y0, v.box.x0))
+    below: list[list[int]] = [[] for _ in vs]
+    above: list[list[int]] = [[] for _ in vs]
+    for i, a in enumerate(vs):
+        cands: list[int] = []
+        for j in range(i + 1, len(vs)):
+            b = vs[j]
+            if b.box.y0 > a.box.y1 + 4 * max(a.h, m.H):
+                break
+            if b.box.y_overlap(a.box) > 0.5 * min(a.h, b.h) or b.box.cy <= a.box.cy:
+                continue
+            if a.box.x_overlap(b.box) > 0.3 * min(a.box.width, b.box.width):
+                cands.append(j)
+        if cands:
+            near = min(vs[j].box.y0 for j in cands)
+            below[i] = [j for j in cands if vs[j].box.y0 <= near + 0.5 * vs[j].h]
+            for j in cands:
+                above[j].append(i)
+    nearest_above: list[list[int]] = []
+    for j, ins in enumerate(above):
+        if not ins:
+            nearest_above.append([])
+            continue
+        near = max(vs[i].box.y1 for i in ins)
+        nearest_above.append([i for i in ins if vs[i].box.y1 >= near - 0.5 * vs[i].h])
+    nxt: dict[int, int] = {}
+    for i, js in enumerate(below):
+        if len(js) != 1 or nearest_above[js[0]] != [i]:
+            continue
+        j = js[0]
+        a, b = vs[i], vs[j]
+        ratio = max(a.h, b.h) / max(1e-6, min(a.h, b.h))
+        short = min(_glyph_count(a.text), _glyph_count(b.text)) < 4  # boxes of 1-3 glyphs vary in height
+        if short and max(a.h, b.h) < 1.6 * m.H:
+            if ratio > 1.5:
+                continue
+        elif ratio > p.link_size_ratio or _vsize(a, m, p) != _vsize(b, m, p):
+            continue
+        if b.box.y0 - a.box.y1 > p.link_gap * max(a.h, b.h):
+            continue
+        nxt[i] = j
+    # a gap clearly wider than the page's line spacing is a break (between stacked modules,
+    # around a rule): the column does not run on across it
+    gaps = [vs[j].box.y0 - vs[i].box.y1 for i, j in nxt.items()]
+    if gaps:
+        usual = statistics.median(gaps)
+        nxt = {i: j for i, j in nxt.items() if vs[j].box.y0 - vs[i].box.y1 <= usual + p.break_gap * m.H}
+    has_prev = set(nxt.values())
+    segs: list[_Seg] = []
+    for i in range(len(vs)):
+        if i in has_prev:
+            continue
+        chain = [vs[i]]
+        k = i
+        while k in nxt:
+            k = nxt[k]
+            chain.append(vs[k])
+        seg = _Seg(chain)
+        sizes = [_vsize(v, m, p) for v in chain]
+        seg.size = max(("normal", "big", "small"), key=sizes.count)  # ties: normal (deterministic)
+        segs.append(seg)
+    return segs
+
+
+def _column_frames(lines: list[Line], m: _Metrics, p: LayoutParams) -> list[tuple[float, float]]:
+    """x-ranges that full body lines share: cluster long body-size lines by right edge (full
+    and indented lines end there), then by left edge (a 2-character indent stays inside). A
+    frame that covers two better-supported frames side by side comes from lines the engine
+    ran across a gutter, and is dropped."""
+    long_ = [ln.lbox for ln in lines if ln.lbox.width >= 6 * m.cw and _size(ln.lbox.height, m, p) == "normal"]
+    found: list[tuple[float, float, int]] = []
+    tol = 0.8 * m.cw
+    groups: list[list[Box]] = []
+    for b in sorted(long_, key=lambda b: b.x1):
+        if groups and b.x1 - groups[-1][-1].x1 <= tol:
+            groups[-1].append(b)
+        else:
+            groups.append([b])
+    for g in groups:
+        if len(g) < 3:
+            continue
+        right = statistics.median(b.x1 for b in g)
+        xs = sorted(b.x0 for b in g)
+        sub: list[list[float]] = [[xs[0]]]
+        for x in xs[1:]:
+            if x - sub[-1][-1] > p.indent_max_cw * m.cw:
+                sub.append([x])
+            else:
+                sub[-1].append(x)
+        for c in sub:
+            if len(c) >= 2:
+                found.append((min(c), right, len(c)))
+    keep = []
+    for f in found:
+        inner = [
+            g for g in found if g is not f and g[0] >= f[0] - tol and g[1] <= f[1] + tol and g[2] >= f[2]
+        ]
+        side_by_side = any(a[1] < b[0] for a in inner for b in inner)
+        # short last lines of paragraphs that happen to end alike inside a well-supported frame
+        nested = any(
+            g is not f
+            and g[2] >= 2 * f[2]
+            and g[0] - tol <= f[0]
+            and f[1] <= g[1] + tol
+            and (f[0] <= g[0] + p.indent_max_cw * m.cw or f[1] >= g[1] - tol)
+            and f[1] - f[0] < g[1] - g[0] - 2 * tol
+            for g in found
+        )
+        if not side_by_side and not nested:
+            keep.append((f[0], f[1]))
+    return sorted(keep)
+
+
+def _split_crossers(
+    lines: list[Line], frames: list[tuple[float, float]], m: _Metrics, p: LayoutParams
+) -> list[Line]:
+    """Split lines the engine ran across a column gutter (narrow gutters, no rule): both sides
+    of the gutter must have body lines near the same height, so headings and masthead lines
+    that really span columns stay whole."""
+    body = [ln.lbox for ln in lines if _size(ln.lbox.height, m, p) == "normal"]
+    gutters = {(f[1], g[0]) for f in frames for g in frames if 0 < g[0] - f[1] <= 4 * m.cw}
+    # where the engine merged most lines of a column pair, frames miss a column: a left edge
+    # shared by several lines, with some line ending just before it, is a gutter too
+    starts = sorted(b.x0 for b in body if b.width >= 4 * m.cw)
+    k = 0
+    while k < len(starts):
+        j = k
+        while j + 1 < len(starts) and starts[j + 1] - starts[k] <= 0.5 * m.cw:
+            j += 1
+        if j - k + 1 >= 3:
+            c = starts[k]
+            ends = [b.x1 for b in body if c - 3 * m.cw <= b.x1 <= c - 0.3 * m.cw and b.width >= 4 * m.cw]
+            if ends:
+                gutters.add((max(ends), c))
+        k = j + 1
+    if not gutters:
+        return lines
+    out: list[Line] = []
+    for ln in lines:
+        b = ln.lbox
+        cut = None
+        if _size(b.height, m, p) == "normal":
+            for gl, gr in sorted(gutters):
+                if b.x0 < gl - 1.5 * m.cw and b.x1 > gr + 1.5 * m.cw:
+                    near = [o for o in body if o is not b and abs(o.cy - b.cy) <= 4 * m.H]
+                    lefts = [o.cy > b.cy for o in near if gl - 3 * m.cw < o.x1 <= gl + 0.5 * m.cw]
+                    rights = [o.cy > b.cy for o in near if o.x0 >= gr - 0.5 * m.cw and o.x0 < gr + 3 * m.cw]
+                    # text of both columns around it, and one column runs on above and below it
+                    # (or the engine read a space where the gutter is: first or last row)
+                    if lefts and rights:
+                        sandwiched = len(set(lefts)) == 2 or len(set(rights)) == 2
+                        # starts at a column's left edge but ends inside another column: two lines
+                        ragged = any(abs(b.x0 - f[0]) <= 2.5 * m.cw for f in frames) and all(
+                            abs(b.x1 - f[1]) > m.cw for f in frames
+                        )
+                        cut = (gl, gr, not (sandwiched or ragged))
+                        break
+        parts = _split_line(ln, *cut) if cut else None
+        if parts is None:
+            out.append(ln)
+        else:
+            log.debug("split %r at the gutter %.0f-%.0f", ln.text, cut[0], cut[1])
+            out.extend(_split_crossers(list(parts), frames, m, p) if len(parts) > 1 else parts)
+    return out
+
+
+def _split_line(ln: Line, gl: float, gr: float, need_space: bool = False) -> tuple[Line, Line] | None:
+    """Two lines from one, cut at the gutter [gl, gr]: text split where the glyph widths put the
+    gutter (at a space the engine read there, when one is close; only there if `need_space`)."""
+    b = ln.lbox
+    text = ln.text
+    if ln.text_raw != text or b.width <= 0:
+        return None
+    widths = [_glyph_count(ch) for ch in text]
+    total = sum(widths) or 1.0
+    target = (gl + gr) / 2
+    frac = (target - b.x0) / b.width * total
+    acc, idx = 0.0, len(text)
+    for i, w in enumerate(widths):
+        if acc + w / 2 >= frac:
+            idx = i
+            break
+        acc += w
+    spaces = [i for i, ch in enumerate(text) if ch.isspace() and abs(i - idx) <= 2]
+    if need_space and not spaces:
+        return None
+    if spaces:
+        k = min(spaces, key=lambda i: abs(i - idx))
+        left, right, rstart = text[:k].rstrip(), text[k + 1 :].lstrip(), k + 1
+    else:
+        left, right, rstart = text[:idx], text[idx:], idx
+    if not left.strip() or not right.strip():
+        return None
+    lx1, rx0 = min(b.x1, gl), max(b.x0, gr)
+
+    def to_orig(x: float) -> float:
+        return ln.box.x0 + (x - b.x0) / b.width * ln.box.width
+
+    cc = ln.char_confidences if len(ln.char_confidences) == len(text) else []
+    a = Line(
+        ln.line_id,
+        Box(ln.box.x0, ln.box.y0, to_orig(lx1), ln.box.y1),
+        left,
+        left,
+        ln.confidence,
+        layout_box=Box(b.x0, b.y0, lx1, b.y1),
+        char_confidences=cc[: len(left)],
+    )
+    c = Line(
+        ln.line_id + "s",
+        Box(to_orig(rx0), ln.box.y0, ln.box.x1, ln.box.y1),
+        right,
+        right,
+        ln.confidence,
+        layout_box=Box(rx0, b.y0, b.x1, b.y1),
+        char_confidences=cc[rstart : rstart + len(right)] if cc else [],
+    )
+    return a, c
+
+
+def _frame_for(box: Box, frames: list[tuple[float, float]], m: _Metrics) -> tuple[float, float] | None:
+    """The column frame that contains a box (the narrowest one that does)."""
+    best = None
+    for f in frames:
+        inside = box.x0 >= f[0] - 0.8 * m.cw and box.x1 <= f[1] + 0.8 * m.cw
+        if inside and (best is None or f[1] - f[0] < best[1] - best[0]):
+            best = f
+    return best
+
+
+def _is_centred(b: Box, f: tuple[float, float], m: _Metrics, p: LayoutParams) -> bool:
+    left, right = b.x0 - f[0], f[1] - b.x1
+    return (
+        left >= p.centred_min_cw * m.cw
+        and right >= p.centred_min_cw * m.cw
+        and abs(left - right) <= max(1.2 * m.cw, 0.15 * (left + right))
+    )
+
+
+def _is_right_aligned(b: Box, f: tuple[float, float], m: _Metrics) -> bool:
+    return f[1] - b.x1 <= 1.0 * m.cw and b.x0 - f[0] >= 3 * m.cw
+
+
+def _split_segments(
+    segs: list[_Seg], frames: list[tuple[float, float]], m: _Metrics, p: LayoutParams
+) -> list[_Seg]:
+    """Cut body chains at intertitles (centred short lines), centred runs (lists) and bylines."""
+    out: list[_Seg] = []
+    for s in segs:
+        if s.size != "normal" or len(s.vlines) < 2:
+            out.append(s)
+            continue
+        f = _frame_for(s.box, frames, m) or (s.box.x0, s.box.x1)
+        tags = []
+        for v in s.vlines:
+            t = v.text.strip()
+            if _BYLINE.match(t) and (_is_right_aligned(v.box, f, m) or _is_centred(v.box, f, m, p)):
+                tags.append("byline")
+            elif _LIST_ITEM.match(t):
+                tags.append("item")
+            elif _is_centred(v.box, f, m, p) and not _TERMINAL.search(t):
+                tags.append("centred")
+            else:
+                tags.append("text")
+        # a lone numbered line inside running text ("1." starting a sentence) is text
+        tags = [
+            "text"
+            if t == "item" and not any(x == "item" for x in tags[max(0, k - 1) : k] + tags[k + 1 : k + 2])
+            else t
+            for k, t in enumerate(tags)
+        ]
+        if all(t == "text" for t in tags):
+            out.append(s)
+            continue
+        run: list[_VLine] = []
+        run_tag = tags[0]
+        for v, t in zip(s.vlines, tags):
+            if run and (t != run_tag or t == "byline"):
+                out.append(_Seg(run, s.size))
+                run = []
+            run_tag = t
+            run.append(v)
+        if run:
+            out.append(_Seg(run, s.size))
+    return out
+
+
+def _take_masthead(
+    segs: list[_Seg], page_no: int, m: _Metrics
+) -> tuple[list[_VLine], list[_Seg], list[Line]]:
+    """Masthead fields (date, issue number, next issue, publisher) on the front page; the same
+    cues on inner pages are running heads (page furniture). Large type beside the fields is the
+    nameplate, not a headline."""
+
+    def is_field(v: _VLine) -> bool:
+        t = v.text
+        return bool(_DATE.search(t) or _MASTHEAD.search(t)) and _glyph_count(t) <= 30
+
+    cand = [s for s in segs if sum(is_field(v) for v in s.vlines) * 2 >= len(s.vlines)]
+    extent = max(1.0, m.bottom - m.top)
+    if page_no != 1:
+        # running heads and feet: above or below everything else on the page
+        edge = [
+            s
+            for s in cand
+            if len(s.vlines) == 1
+            and (
+                all(o.box.y0 >= s.box.y1 + 0.5 * m.H for o in segs if o not in cand)
+                or all(o.box.y1 <= s.box.y0 - 0.5 * m.H for o in segs if o not in cand)
+            )
+        ]
+        furn = [ln for s in edge for v in s.vlines for ln in v.lines]
+        return [], [s for s in segs if s not in edge], furn
+    cand = [s for s in cand if s.box.y0 <= m.top + 0.4 * extent]
+    if not cand:
+        return [], segs, []
+    y0 = min(s.box.y0 for s in cand) - 0.5 * m.H
+    y1 = max(s.box.y1 for s in cand) + 0.5 * m.H
+    for s in segs:
+        if s not in cand and s.box.y0 >= y0 - 2 * s.h and y0 <= s.box.cy <= y1 and s.size == "big":
+            cand.append(s)  # the nameplate
+    for s in segs:  # short lines inside the band (publisher line split by the engine, ...)
+        inside = (
+            s not in cand and s.box.y0 >= y0 and s.box.y1 <= y1 and len(s.vlines) <= 2 and s.size != "big"
+        )
+        if inside and not any(o.size == "big" and o not in cand and o.box.y1 <= s.box.y0 for o in segs):
+            cand.append(s)
+    ordered = _xy_order(cand, m)
+    vl = [v for s in ordered for v in s.vlines]
+    return vl, [s for s in segs if s not in cand], []
+
+
+def _classify(segs: list[_Seg], frames: list[tuple[float, float]], m: _Metrics, p: LayoutParams) -> None:
+    """Kinds from size, position in the column frame, neighbours and text cues."""
+    bigs = [s for s in segs if s.size == "big"]
+    for s in segs:
+        t = s.text.strip()
+        f = _frame_for(s.box, frames, m)
+        s.frame = f
+        n = len(s.vlines)
+        if s.size == "big":
+            s.kind = BlockKind.HEADLINE
+            if _TERMINAL.search(t) or _glyph_count(t) < 4 and _text_above(s, segs, m):
+                s.kind = BlockKind.BODY  # the short last line of a paragraph, set in a taller box
+                s.size = "normal"
+            continue
+        if n <= 2 and _BYLINE.match(t):
+            s.kind = BlockKind.BYLINE
+            continue
+        if s.size == "small":
+            s.kind = BlockKind.BODY if n >= 4 else BlockKind.CAPTION
+            continue
+        if (n >= p.list_min_lines and _is_list(s, f, m, p)) or (
+            n >= 2 and all(_LIST_ITEM.match(v.text) for v in s.vlines)
+        ):
+            s.kind = BlockKind.LIST
+            continue
+        if (
+            n <= 2
+            and f is not None
+            and all(_is_centred(v.box, f, m, p) for v in s.vlines)
+            and not _TERMINAL.search(t)
+        ):
+            s.kind = BlockKind.SUBHEADLINE  # intertitle or deck; may be a caption (below)
+        elif n <= 2 and f is None and s.h >= 1.1 * m.H and not _TERMINAL.search(t):
+            s.kind = BlockKind.SUBHEADLINE
+        else:
+            s.kind = BlockKind.BODY
+        if n <= 2 and _photo_gap_above(s, segs, m, p) and not _under_headline(s, bigs, m):
+            s.kind = BlockKind.CAPTION
+    # once captions are known: a one-line heading with body text just above it in its column
+    # is an intertitle set a little larger, not the headline of a new module
+    for s in bigs:
+        if (
+            s.kind == BlockKind.HEADLINE
+            and len(s.vlines) == 1
+            and s.frame is not None
+            and s.h < p.intertitle_max_ratio * m.H
+            and _text_above(s, [o for o in segs if o.kind in (BlockKind.BODY, BlockKind.LIST)], m)
+        ):
+            s.kind = BlockKind.SUBHEADLINE
+    heads = [s for s in bigs if s.kind == BlockKind.HEADLINE]
+    for s in segs:
+        # a kicker set near body size, centred just above a headline, is part of the headline
+        if s.kind in (BlockKind.BODY, BlockKind.SUBHEADLINE) and len(s.vlines) <= 2:
+            hb = next((h for h in heads if _stacked(s, h, m) and h.box.y0 >= s.box.y1), None)
+            if (
+                hb is not None
+                and abs(s.box.cx - hb.box.cx) < 1.5 * m.cw
+                and not _TERMINAL.search(s.text.strip())
+            ):
+                s.kind = BlockKind.HEADLINE
+                continue
+        if s.kind == BlockKind.BODY and len(s.vlines) <= 2 and _under_headline(s, heads, m):
+            hb = next(h for h in heads if _stacked(s, h, m))
+            centred = s.frame is None or all(_is_centred(v.box, s.frame, m, p) for v in s.vlines)
+            if (
+                centred
+                and abs(s.box.cx - hb.box.cx) < 1.5 * m.cw
+                and s.box.width < 0.95 * hb.box.width
+                and not _TERMINAL.search(s.text.strip())
+            ):
+                s.kind = BlockKind.SUBHEADLINE
+
+
+def _text_above(s: _Seg, segs: list[_Seg], m: _Metrics) -> bool:
+    """Body-size text of the same column ends just above s (s is inside a column's flow)."""
+    b = s.box
+    return any(
+        o is not s
+        and o.size == "normal"
+        and 0 <= b.y0 - o.box.y1 <= 1.5 * m.H
+        and o.box.x_overlap(b) > 0.5 * min(o.box.width, b.width)
+        for o in segs
+    )
+
+
+def _stacked(a: _Seg, b: _Seg, m: _Metrics) -> bool:
+    """a and b sit directly above one another, sharing x-range (headline stacks)."""
+    gap = max(a.box.y0 - b.box.y1, b.box.y0 - a.box.y1)
+    return gap <= 1.5 * max(a.h, b.h) and a.box.x_overlap(b.box) > 0.3 * min(a.box.width, b.box.width)
+
+
+def _under_headline(s: _Seg, bigs: list[_Seg], m: _Metrics) -> bool:
+    return any(_stacked(s, h, m) and h.box.y1 <= s.box.y0 for h in bigs)
+
+
+def _is_list(s: _Seg, f: tuple[float, float] | None, m: _Metrics, p: LayoutParams) -> bool:
+    """One item a line: numbered items, or centred lines of varying length (award lists)."""
+    texts = [v.text.strip() for v in s.vlines]
+    if sum(1 for t in texts if _LIST_ITEM.match(t)) >= max(2, len(texts) // 2):
+        return True
+    if f is None:
+        return False
+    centred = sum(1 for v in s.vlines if _is_centred(v.box, f, m, p))
+    return centred >= 0.7 * len(s.vlines)
+
+
+def _photo_gap_above(s: _Seg, segs: list[_Seg], m: _Metrics, p: LayoutParams) -> bool:
+    """An empty band (a photo) above a short block whose x-range has text further up."""
+    b = s.box
+    above = [o.box.y1 for o in segs if o is not s and o.box.y1 <= b.y0 + 0.2 * m.H and o.box.x_overlap(b) > 0]
+    if not above:
+        return False
+    return b.y0 - max(above) >= p.caption_gap * m.H
+
+
+# --------------------------------------------------------------------------- reading order
+
+
+def _groups(items: list[_Seg], axis: str) -> list[list[_Seg]]:
+    """Split items along an axis at gaps of the projection profile (no item crosses a cut)."""
+
+    def lo(s: _Seg) -> float:
+        return s.box.x0 if axis == "x" else s.box.y0
+
+    def hi(s: _Seg) -> float:
+        return s.box.x1 if axis == "x" else s.box.y1
+
+    out: list[list[_Seg]] = []
+    end = float("-inf")
+    for s in sorted(items, key=lo):
+        if out and lo(s) < end:
+            out[-1].append(s)
+            end = max(end, hi(s))
+        else:
+            out.append([s])
+            end = hi(s)
+    return out
+
+
+def _xy_order(items: list[_Seg], m: _Metrics) -> list[_Seg]:
+    """Recursive XY-cut: cuts above a headline first (article modules, read row by row), then
+    column gutters, then any horizontal cut; where nothing cuts, a topological sort."""
+    if len(items) <= 1:
+        return list(items)
+    rows = _groups(items, "y")
+    cols = _groups(items, "x")
+    if len(rows) > 1:
+        module = [i for i in range(1, len(rows)) if _starts_module(rows[i])]
+        if module:
+            merged: list[list[_Seg]] = []
+            bounds = [0, *module, len(rows)]
+            for a, b in itertools.pairwise(bounds):
+                merged.append([s for r in rows[a:b] for s in r])
+            return [s for g in merged for s in _xy_order(g, m)]
+    if len(cols) > 1 and _vertical_cut_ok(cols, m):
+        return [s for g in cols for s in _xy_order(g, m)]
+    if len(rows) > 1:
+        groups = _merge_rows(rows)
+        if len(groups) == 1:  # the rows only hang together by a cut refused above: take them as they are
+            groups = rows
+        return [s for g in groups for s in _xy_order(g, m)]
+    return _topo_order(items)
+
+
+def _vertical_cut_ok(cols: list[list[_Seg]], m: _Metrics) -> bool:
+    """A column cut must not read a column before a headline that stands above it in a later
+    column group (a centred headline narrower than its module leaves a gutter beside it)."""
+    top0 = min(s.box.y0 for s in cols[0])
+    return not any(s.kind == BlockKind.HEADLINE and s.box.y1 <= top0 + 0.5 * m.H for g in cols[1:] for s in g)
+
+
+def _merge_rows(rows: list[list[_Seg]]) -> list[list[_Seg]]:
+    """Rejoin horizontal slices that still have a column gutter together: a byline or caption
+    ending one column lower than the others must not cut the columns into bands (the
+    region only lacked a vertical cut because of a spanning headline above)."""
+    out: list[list[_Seg]] = [list(rows[0])]
+    for r in rows[1:]:
+        merged = out[-1] + r
+        if len(out[-1]) > 0 and len(_groups(out[-1], "x")) > 1 and len(_groups(merged, "x")) > 1:
+            out[-1] = merged
+        else:
+            out.append(list(r))
+    return out
+
+
+def _starts_module(row: list[_Seg]) -> bool:
+    """A slice whose top element is a headline begins a new article module."""
+    return min(row, key=lambda s: s.box.y0).kind == BlockKind.HEADLINE
+
+
+def _topo_order(items: list[_Seg]) -> list[_Seg]:
+    """Breuel's partial order: a before b if they share x-range and a is above, or a is left of b
+    with nothing between them in y that overlaps both in x; resolved by a topological sort."""
+    n = len(items)
+    boxes = [s.box for s in items]
+    succ: list[set[int]] = [set() for _ in range(n)]
+    indeg = [0] * n
+    for i in range(n):
+        a = boxes[i]
+        for j in range(n):
+            if i == j:
+                continue
+            b = boxes[j]
+            before = False
+            if a.x_overlap(b) > 0.3 * min(a.width, b.width):
+                before = a.cy < b.cy
+            elif a.cx < b.cx:
+                ylo, yhi = min(a.y1, b.y1), max(a.y0, b.y0)
+                before = not any(
+                    k not in (i, j)
+                    and boxes[k].x0 < b.x1
+                    and boxes[k].x1 > a.x0
+                    and boxes[k].x_overlap(a) > 0
+                    and boxes[k].x_overlap(b) > 0
+                    and ylo <= boxes[k].cy <= yhi
+                    for k in range(n)
+                )
+            if before and j not in succ[i]:
+                succ[i].add(j)
+    for i in range(n):
+        for j in succ[i]:
+            indeg[j] += 1
+    heap = [(boxes[i].y0, boxes[i].x0, i) for i in range(n) if indeg[i] == 0]
+    heapq.heapify(heap)
+    out: list[int] = []
+    while heap:
+        _, _, i = heapq.heappop(heap)
+        out.append(i)
+        for j in succ[i]:
+            indeg[j] -= 1
+            if indeg[j] == 0:
+                heapq.heappush(heap, (boxes[j].y0, boxes[j].x0, j))
+    if len(out) < n:  # a cycle (overlapping boxes): append the rest top to bottom
+        rest = sorted((i for i in range(n) if i not in set(out)), key=lambda i: (boxes[i].y0, boxes[i].x0))
+        out.extend(rest)
+    return [items[i] for i in out]
+
+
+def _insert_captions(ordered: list[_Seg], captions: list[_Seg]) -> list[_Seg]:
+    """Put each caption after the text closest above it in its x-range (the text the photo
+    interrupts or follows), or before the first text below it."""
+    out = list(ordered)
+    for c in sorted(captions, key=lambda s: (s.box.y0, s.box.x0)):
+        cb = c.box
+        above = [i for i, s in enumerate(out) if s.box.y1 <= cb.y0 + 1 and s.box.x_overlap(cb) > 0]
+        if above:
+            i = max(above, key=lambda i: (out[i].box.y1, i))
+            out.insert(i + 1, c)
+            continue
+        below = [i for i, s in enumerate(out) if s.box.y0 >= cb.y1 - 1 and s.box.x_overlap(cb) > 0]
+        if below:
+            out.insert(min(below), c)
+        else:
+            out.append(c)
+    return out
+
+
+# --------------------------------------------------------------------------- paragraphs and blocks
+
+_BlockSpec = tuple[BlockKind, list[Line], "tuple[float, float] | None"]
+
+
+def _paragraphs(ordered: list[_Seg], m: _Metrics, p: LayoutParams) -> list[_BlockSpec]:
+    """Blocks in reading order: body segments split into paragraphs; a paragraph that runs on
+    into the next body segment (no indent there, previous line full) stays one block. Captions
+    met while such a paragraph is open wait until it closes."""
+    out: list[_BlockSpec] = []
+    open_para: list[Line] | None = None  # the body paragraph that may continue
+    pending: list[_BlockSpec] = []
+
+    def flush() -> None:
+        nonlocal open_para
+        open_para = None
+        out.extend(pending)
+        pending.clear()
+
+    for s in ordered:
+        if s.kind == BlockKind.CAPTION and open_para is not None:
+            pending.append((s.kind, [ln for v in s.vlines for ln in v.lines], s.frame))
+            continue
+        if s.kind != BlockKind.BODY:
+            flush()
+            out.append((s.kind, _mark_starts(s, m, p), s.frame))
+            continue
+        f = s.frame or (s.box.x0, s.box.x1)
+        for k, v in enumerate(s.vlines):
+            indent = v.box.x0 - f[0]
+            starts = indent >= p.indent_min_cw * m.cw
+            if k > 0:
+                prev = s.vlines[k - 1]
+                if f[1] - prev.box.x1 >= p.short_line_cw * m.cw:
+                    starts = True
+            elif open_para is None or s.frame is None:
+                starts = True
+            if starts or open_para is None:
+                flush()
+                open_para = []
+                v.lines[0].para_start = True
+                out.append((BlockKind.BODY, open_para, f))
+            open_para.extend(v.lines)
+        last = s.vlines[-1]
+        if f[1] - last.box.x1 >= p.short_line_cw * m.cw:
+            flush()
+    flush()
+    return out
+
+
+def _mark_starts(s: _Seg, m: _Metrics, p: LayoutParams) -> list[Line]:
+    """Lines of a non-body block; each list item and the block's first line start a paragraph."""
+    lines = [ln for v in s.vlines for ln in v.lines]
+    for k, v in enumerate(s.vlines):
+        if k == 0 or s.kind == BlockKind.LIST:
+            v.lines[0].para_start = True
+    return lines
+
+
+def _emit(page: Page, specs: list[_BlockSpec], other: list[Line], frames: list[tuple[float, float]]) -> None:
+    """Build Block objects with ids in reading order; `other` blocks last, outside the order."""
+    lefts: list[float] = []
+    for f in sorted(frames):
+        if not lefts or f[0] - lefts[-1] > 1.0:
+            lefts.append(f[0])
+    blocks: list[Block] = []
+    line_order = 0
+    n = 0
+    for kind, lines, frame in specs:
+        if not lines:
+            continue
+        n += 1
+        bid = f"{page.page_id}_b{n:03d}"
+        col = -1
+        if frame is not None:
+            col = min(range(len(lefts)), key=lambda i: abs(lefts[i] - frame[0])) if lefts else -1
+        for k, ln in enumerate(lines, 1):
+            ln.line_id = f"{bid}_l{k:03d}"
+            ln.block_id = bid
+            ln.order = line_order
+            line_order += 1
+        blocks.append(
+            Block(
+                block_id=bid,
+                kind=kind,
+                box=Box.enclosing([ln.box for ln in lines]),
+                lines=list(lines),
+                order=len(blocks),
+                column=col,
+                layout_box=Box.enclosing([ln.lbox for ln in lines]),
+            )
+        )
+    for ln in sorted(other, key=lambda ln: (ln.lbox.y0, ln.lbox.x0)):
+        n += 1
+        bid = f"{page.page_id}_b{n:03d}"
+        ln.line_id = f"{bid}_l001"
+        ln.block_id = bid
+        ln.order = -1
+        ln.para_start = True
+        blocks.append(Block(bid, BlockKind.OTHER, ln.box, [ln], order=-1, column=-1, layout_box=ln.lbox))
+    page.blocks = blocks
+
+
+# --------------------------------------------------------------------------- articles
+
+
+def build_articles(issue: Issue) -> Issue:
+    """Group the issue's blocks into articles in reading order and set `block.article_id`.
+
+    A headline opens an article once the open one has more than headings (so a headline set
+    as two blocks stays one article); a subheadline directly followed by a headline is a kicker
+    and opens it too. Text before any headline on a page continues the previous article."""
+    articles: list[Article] = []
+    current: Article | None = None
+    has_content = False
+    closed: set[str] = set()  # articles whose byline has been read: they take no more text
+    for page in issue.pages:
+        for b in page.blocks:
+            b.article_id = ""
+        seq = [b for b in page.reading_order_blocks() if b.kind not in (BlockKind.MASTHEAD, BlockKind.OTHER)]
+        for k, b in enumerate(seq):
+            nxt = seq[k + 1] if k + 1 < len(seq) else None
+            kicker = b.kind == BlockKind.SUBHEADLINE and nxt is not None and nxt.kind == BlockKind.HEADLINE
+            if (
+                current is not None
+                and current.article_id in closed
+                and b.kind
+                not in (
+                    BlockKind.HEADLINE,
+                    BlockKind.BYLINE,
+                )
+                and not kicker
+            ):
+                # text after a byline with no headline of its own: the continuation of the
+                # latest article still open (one cut off at the foot of an earlier page)
+                reopened = next((a for a in reversed(articles) if a.article_id not in closed), None)
+                if reopened is not None:
+                    current, has_content = reopened, True
+            if current is None or (has_content and (b.kind == BlockKind.HEADLINE or kicker)):
+                current = Article(
+                    article_id=f"{issue.issue_id}_a{len(articles) + 1:03d}",
+                    issue_id=issue.issue_id,
+                    page_no=page.page_no,
+                    order=len(articles),
+                )
+                articles.append(current)
+                has_content = False
+            current.block_ids.append(b.block_id)
+            b.article_id = current.article_id
+            if b.kind not in (BlockKind.HEADLINE, BlockKind.SUBHEADLINE):
+                has_content = True
+            if b.kind == BlockKind.BYLINE and has_content and _byline_ends(seq, k):
+                closed.add(current.article_id)
+    issue.articles = articles
+    return issue
+
+
+def _byline_ends(seq: list[Block], k: int) -> bool:
+    """A byline ends its article unless body text of the same column follows it directly
+    (a byline printed under the headline, before the text)."""
+    nxt = seq[k + 1] if k + 1 < len(seq) else None
+    return (
+        nxt is None or nxt.kind in (BlockKind.HEADLINE, BlockKind.SUBHEADLINE) or nxt.column != seq[k].column
+    )

@@ -1,0 +1,702 @@
+"""Layout tests on drawn pages (kraken's test_readingorder style): each letter run is an engine
+line, `big` letters are headline type. Reading order is checked as the sequence of letters of
+the blocks; the engine's own line order is shuffled away by the drawing helper."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from layout_drawing import OFFSET, collapse, draw, order
+
+from pipeline.config import LayoutConfig
+from pipeline.layout import analyze_page, build_articles
+from pipeline.model import Block, BlockKind, Issue, Page
+
+CFG = LayoutConfig()
+
+
+def run(drawing: str, **kw) -> tuple[Page, dict[int, str]]:
+    page, letters = draw(drawing, **kw)
+    analyze_page(page, CFG)
+    return page, letters
+
+
+def kinds(page: Page, letters: dict[int, str]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for b in page.blocks:
+        for ln in b.lines:
+            out.setdefault(letters[id(ln)], set()).add(str(b.kind))
+    return out
+
+
+# --------------------------------------------------------------------------- reading order
+
+THREE_COLUMNS = """
+HHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHH
+HHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHH
+
+  AAAAAAAA    BBBBBBBB    CCCCCCCC
+AAAAAAAAAA  BBBBBBBBBB  CCCCCCCCCC
+AAAAAAAAAA  BBBBBBBBBB  CCCCCCCCCC
+AAAA          BBBBBBBB  CCCCCCCCCC
+  AAAAAAAA  BBBBBBBBBB  CCCC
+AAAAAAAAAA  BBBBBBBBBB
+AAAAAAAAAA  BBBBB
+"""
+
+
+def test_three_columns_under_spanning_headline() -> None:
+    """
+    HHHHHHHHHHHHHHHHHHHHHHHHHH
+      AAAAAA  BBBBBBB  CCCCCC
+    AAAAAAAA  BBBBBBB  CCCCCC
+    """
+    page, letters = run(THREE_COLUMNS, big="H")
+    assert collapse(order(page, letters)) == "HABC"
+    assert kinds(page, letters)["H"] == {"headline"}
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_order_does_not_depend_on_engine_order(seed: int) -> None:
+    page, letters = draw(THREE_COLUMNS, big="H", seed=seed)
+    analyze_page(page, CFG)
+    assert collapse(order(page, letters)) == "HABC"
+
+
+def test_two_and_four_columns() -> None:
+    two = """
+    AAAAAAAAAAAA  BBBBBBBBBBBB
+    AAAAAAAAAAAA  BBBBBBBBBBBB
+    AAAAAAAAAAAA  BBBBBBBBBBBB
+    AAAAAAAAAAAA  BBBBBBB
+    """
+    page, letters = run(two)
+    assert collapse(order(page, letters)) == "AB"
+    four = """
+    HHHHHHHHHHHHHHHHHHHHHHHHHHHHHHH
+    HHHHHHHHHHHHHHHHHHHHHHHHHHHHHHH
+
+    AAAAAAA  BBBBBBB  CCCCCCC  DDDDDDD
+    AAAAAAA  BBBBBBB  CCCCCCC  DDDDDDD
+    AAAAAAA  BBBBBBB  CCCCCCC  DDDDDDD
+    AAAAAAA  BBBBBBB  CCCCCCC  DDD
+    """
+    page, letters = run(four, big="H")
+    assert collapse(order(page, letters)) == "HABCD"
+
+
+def test_modules_side_by_side() -> None:
+    """Two articles next to each other, each with its own headline over its own columns: the
+    left article is read entirely before the right one, although the headlines share a row."""
+    drawing = """
+      HHHHHHHHHHHHHHHHHH       KKKKKKKK
+      HHHHHHHHHHHHHHHHHH       KKKKKKKK
+
+    AAAAAAAAAA  BBBBBBBBBB  CCCCCCCCCCCC
+    AAAAAAAAAA  BBBBBBBBBB  CCCCCCCCCCCC
+    AAAAAAAAAA  BBBBBBBBBB  CCCCCCCCCCCC
+    AAAAAAAAAA  BBBBBBBBBB  CCCCCCCCCCCC
+    AAAAAAAAAA  BBBBBBBBBB  CCCCCCCCCCCC
+    AAAAAAAAAA  BBBBBB      CCCCCCCCCCCC
+    """
+    page, letters = run(drawing, big="HK")
+    assert collapse(order(page, letters)) == "HABKC"
+
+
+def test_headline_word_space_over_a_gutter_keeps_the_headline_whole() -> None:
+    """The engine split a two-part headline at its word space, which sits right over the column
+    gutter: it is still one headline, read before both columns."""
+    drawing = """
+      HHHHHHHHHHH HHHHHHHHHHH
+      HHHHHHHHHHH HHHHHHHHHHH
+
+    AAAAAAAAAAAA  BBBBBBBBBBBB
+    AAAAAAAAAAAA  BBBBBBBBBBBB
+    AAAAAAAAAAAA  BBBBBBBBBBBB
+    AAAAAAAAAAAA  BBBBBBB
+    """
+    page, letters = run(drawing, big="H")
+    assert collapse(order(page, letters)) == "HAB"
+    assert sum(1 for b in page.blocks if b.kind == BlockKind.HEADLINE) == 1
+
+
+def test_modules_stacked_read_row_by_row() -> None:
+    """Two articles on top of each other with aligned column gutters: the top one first."""
+    drawing = """
+    HHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHH
+    HHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHH
+
+    AAAAAAAAAA  BBBBBBBBBB  CCCCCCCCCC
+    AAAAAAAAAA  BBBBBBBBBB  CCCCCCCCCC
+    AAAAAAAAAA  BBBBBBBBBB  CCCCCCC
+
+    KKKKKKKKKKKKKKKKKKKKKK
+    KKKKKKKKKKKKKKKKKKKKKK
+
+    DDDDDDDDDD  EEEEEEEEEE  FFFFFFFFFF
+    DDDDDDDDDD  EEEEEEEEEE  FFFFFFFFFF
+    DDDDDDDDDD  EEEEEEEEEE  FFFFFFFFFF
+    DDDDDDDDDD  EEEE        FFFFFFFFFF
+    """
+    page, letters = run(drawing, big="HK")
+    assert collapse(order(page, letters)) == "HABCKDEF"
+
+
+def test_l_shaped_article_and_column_module() -> None:
+    """Article H runs down columns 1-2 and the top of column 3; article K sits under it in col 3."""
+    drawing = """
+    HHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHH
+    HHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHH
+
+    AAAAAAAAAA  BBBBBBBBBB  CCCCCCCCCC
+    AAAAAAAAAA  BBBBBBBBBB  CCCCCCCCCC
+    AAAAAAAAAA  BBBBBBBBBB  CCCCCCCC
+    AAAAAAAAAA  BBBBBBBBBB
+    AAAAAAAAAA  BBBBBBBBBB  KKKKKKKKKK
+    AAAAAAAAAA  BBBBBBBBBB  KKKKKKKKKK
+    AAAAAAAAAA  BBBBBBBBBB
+    AAAAAAAAAA  BBBBBBBBBB  DDDDDDDDDD
+    AAAAAAAAAA  BBBBBBBBBB  DDDDDDDDDD
+    AAAAAAAAAA  BBBBBBB     DDDDDDDDDD
+    """
+    page, letters = run(drawing, big="HK")
+    assert collapse(order(page, letters)) == "HABCKD"
+
+
+def test_headline_over_some_columns() -> None:
+    """A headline spanning columns 2-3 under a full-width article; its body follows it."""
+    drawing = """
+    HHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHH
+    HHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHH
+
+    AAAAAAAAAA  BBBBBBBBBB  CCCCCCCCCC
+    AAAAAAAAAA  BBBBBBBBBB  CCCCCCCCCC
+    AAAAAAAAAA  BBBBBBBBBB  CCCCCCCCCC
+    AAAAAAAAAA
+    AAAAAAAAAA  KKKKKKKKKKKKKKKKKKKKKK
+    AAAAAAAAAA  KKKKKKKKKKKKKKKKKKKKKK
+    AAAAAAAAAA
+    AAAAAAAAAA  DDDDDDDDDD  EEEEEEEEEE
+    AAAAAAAAAA  DDDDDDDDDD  EEEEEEEEEE
+    AAAAAAAAAA  DDDDDDDDDD  EEEEE
+    """
+    page, letters = run(drawing, big="HK")
+    assert collapse(order(page, letters)) == "HABCKDE"
+
+
+def test_photo_interrupting_two_columns_with_caption() -> None:
+    """A photo (no text) across columns 1-2 with its caption: each column is read top to bottom
+    through the photo; the caption comes after the text above it, outside the paragraph."""
+    drawing = """
+    AAAAAAAAAA  BBBBBBBBBB
+    AAAAAAAAAA  BBBBBBBBBB
+    AAAAAAAAAA  BBBBBBBBBB
+
+
+
+
+
+      ppppppppppppppppp
+
+    aaaaaaaaaa  bbbbbbbbbb
+    aaaaaaaaaa  bbbbbbbbbb
+    aaaaaaa     bbbbbb
+    """
+    page, letters = run(drawing, small="p")
+    seq = order(page, letters)
+    assert collapse(seq.replace("p", "")) == "AaBb"
+    assert kinds(page, letters)["p"] == {"caption"}
+    # the text above and below the photo is one paragraph (no indent after the photo)
+    assert kinds(page, letters)["a"] == {"body"}
+    a_block = next(b for b in page.blocks if any(letters[id(ln)] == "A" for ln in b.lines))
+    assert {letters[id(ln)] for ln in a_block.lines} == {"A", "a"} or seq.count("A") == 1
+
+
+def test_residual_skew_keeps_order() -> None:
+    page, letters = run(THREE_COLUMNS, big="H", shear=0.02)
+    assert collapse(order(page, letters)) == "HABC"
+
+
+def test_pinwheel_falls_back_to_partial_order() -> None:
+    """No clean XY cut exists (four modules around a centre); the partial order still reads each
+    module's line after the one above it and left modules before right ones in a band."""
+    drawing = """
+    AAAAAAAAAAAAAAAAAA  BBBBBBBB
+    AAAAAAAAAAAAAAAAAA  BBBBBBBB
+    CCCCCCCC            BBBBBBBB
+    CCCCCCCC  EEEEEEEE  BBBBBBBB
+    CCCCCCCC  EEEEEEEE  BBBBBBBB
+    CCCCCCCC  DDDDDDDDDDDDDDDDDD
+    CCCCCCCC  DDDDDDDDDDDDDDDDDD
+    """
+    page, letters = run(drawing)
+    seq = collapse(order(page, letters))
+    assert sorted(seq) == list("ABCDE")
+    assert seq.index("A") < seq.index("C") < seq.index("D")
+    assert seq.index("A") < seq.index("B") < seq.index("D")
+    assert seq.index("E") < seq.index("D")
+
+
+# --------------------------------------------------------------------------- paragraphs and text
+
+
+def test_paragraphs_by_indent_and_short_line() -> None:
+    drawing = """
+      AAAAAAAA
+    AAAAAAAAAA
+    AAAAA
+      AAAAAAAA
+    AAAAAAAAAA
+    AAAAAAAAAA
+    AAAAAAAAAA
+    AAAAAAAAA
+    """
+    page, _letters = run(drawing)
+    body = page.reading_order_blocks()
+    assert [len(b.lines) for b in body] == [3, 5]
+    assert all(b.lines[0].para_start for b in body)
+    assert not any(ln.para_start for b in body for ln in b.lines[1:])
+
+
+def test_paragraph_continues_across_column_break_as_one_block() -> None:
+    """The first line of column 2 is not indented: the paragraph of column 1 runs on."""
+    drawing = """
+      AAAAAAAA  BBBBBBBBBB
+    AAAAAAAAAA  BBBBBBBBBB
+    AAAAAAAAAA  BBBB
+    AAAAAAAAAA    CCCCCCCC
+    AAAAAAAAAA  CCCCCCCCCC
+    """
+    page, letters = run(drawing)
+    body = page.reading_order_blocks()
+    assert [sorted({letters[id(ln)] for ln in b.lines}) for b in body] == [["A", "B"], ["C"]]
+    assert [ln.para_start for ln in body[0].lines].count(True) == 1
+    assert body[0].column == 0 and body[1].column == 1
+
+
+def test_no_space_between_chinese_characters_and_latin_kept() -> None:
+    drawing = """
+      AAAAAAAA
+    AAAAAAAAAA
+    AAAAAAAAAA
+    AAAAA
+    """
+    texts = {
+        "A": ["静安寺街道同心家园共", "建理事会在上海宾馆召开", "了联席会议 City Hotel", "Shanghai会议。"]
+    }
+    page, _letters = run(drawing, texts=texts)
+    (b,) = page.reading_order_blocks()
+    assert b.text == "静安寺街道同心家园共建理事会在上海宾馆召开了联席会议 City Hotel Shanghai会议。"
+    assert not re.search(r"[\u4e00-\u9fff] [\u4e00-\u9fff]", page.reading_order_text())
+
+
+def test_engine_split_line_is_one_visual_line() -> None:
+    """The engine split one printed line at a wide space: the halves stay in line order."""
+    drawing = """
+      AAAAAAAAAAAA  BBBBBBBBBBBB
+    AAAAAAAAAAAAAA  BBBBBBBBBBBB
+    AAAAAA   AAAAA  BBBBBBBBBBBB
+    AAAAAAAAAAAAAA  BBBBBBBB
+    """
+    texts = {
+        "A": [
+            "一二三四五六七八九十甲乙",
+            "一二三四五六七八九十甲乙丙丁",
+            "左半边文字呀",
+            "右半边文字",
+            "一二三四五六七八九十甲乙丙丁",
+        ]
+    }
+    page, letters = run(drawing, texts=texts)
+    assert "左半边文字呀右半边文字一二" in page.reading_order_text()
+    assert collapse(order(page, letters)) == "AB"
+
+
+# --------------------------------------------------------------------------- block kinds
+
+
+def test_intertitle_and_byline_inside_column() -> None:
+    drawing = """
+      AAAAAAAAAAAA
+    AAAAAAAAAAAAAA
+    AAAAAAAA
+       SSSSSSSS
+      BBBBBBBBBBBB
+    AAAAAAAAAAAAAA
+    AAAAAAAAAAAAAA
+    AAAA
+            yyyyyy
+    """
+    texts = {"S": ["调整扩容注重品质"], "y": ["（党建办）"]}
+    page, letters = run(drawing, texts=texts)
+    k = kinds(page, letters)
+    assert k["S"] == {"subheadline"}
+    assert k["y"] == {"byline"}
+    assert order(page, letters)[-1] == "y"
+
+
+def test_masthead_and_furniture_on_front_page() -> None:
+    drawing = """
+    DDDDDDDD    NNNNNNNNNNNN    QQQQQQQQQQ
+                XXXXXXXXX
+    HHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHH
+    HHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHH
+
+      AAAAAAAAAAAAAAAA  BBBBBBBBBBBBBBBBBB
+    AAAAAAAAAAAAAAAAAA  BBBBBBBBBBBBBBBBBB
+    AAAAAAAAAAAAAAAAAA  BBBBBBBBBBB
+
+                     gg
+    """
+    texts = {
+        "D": ["2020年1月8日"],
+        "N": ["本期4版第102期"],
+        "Q": ["扫描二维码关注"],
+        "X": ["下期出版：2月12日"],
+        "g": ["1"],
+    }
+    page, letters = run(drawing, big="H", texts=texts)
+    k = kinds(page, letters)
+    assert k["D"] == k["N"] == k["X"] == {"masthead"}
+    assert k["Q"] == k["g"] == {"other"}
+    assert order(page, letters)[0] in "DNX"
+    assert collapse(order(page, letters)).lstrip("DNX") == "HAB"
+    other = [b for b in page.blocks if b.kind == BlockKind.OTHER]
+    assert all(b.order == -1 and all(ln.order == -1 for ln in b.lines) for b in other)
+
+
+def test_running_head_on_inner_page_is_furniture() -> None:
+    drawing = """
+    RRRRRRRRRRRRRRRRRR
+
+      AAAAAAAAAAAAAAAA
+    AAAAAAAAAAAAAAAAAA
+    AAAAAAAAAAAAAAAAAA
+    AAAAAAAAAAAAAAAAAA
+    AAAAAAAAAAAAAAAAAA
+    AAAAAAAAAAAAAAAAAA
+    AAAAAAAAAAAAAAAAAA
+    AAAAAAAAAAAAAAAAAA
+    AAAAAAAAAAAAAAAAAA
+    AAAAAAAAAAAAAAAAAA
+    AAAAAAAAAAAAAAAA
+    """
+    page, letters = run(drawing, texts={"R": ["同心家园2020年1月8日第2版"]}, page_id="t_p002", page_no=2)
+    assert kinds(page, letters)["R"] == {"other"}
+
+
+def test_award_list_is_one_list_block_one_item_a_line() -> None:
+    """Centred lines of varying length (an award list) are one list block, one item a line."""
+    drawing = """
+      AAAAAAAAAAAAAAAAAA
+    AAAAAAAAAAAAAAAAAAAA
+    AAAAAAAAAAAAAAAAAAAA
+    AAAAAAAAAAAAAAAAAAAA
+    AAAAAAAAAA
+
+          LLLLLLLL
+       LLLLLLLLLLLLLL
+        LLLLLLLLLLLL
+          LLLLLLLL
+        LLLLLLLLLLLL
+    """
+    texts = {
+        "L": [
+            "金拇指奖获奖名单",
+            "静安寺街道同心智慧家园建设",
+            "欧莱雅党员公益日活动",
+            "最美外企公益品牌",
+            "商务楼宇党委服务站",
+        ]
+    }
+    page, _letters = run(drawing, texts=texts)
+    (lst,) = [b for b in page.blocks if b.kind == BlockKind.LIST]
+    assert lst.text.split("\n") == texts["L"]
+    assert all(ln.para_start for ln in lst.lines)
+
+
+def test_numbered_list() -> None:
+    drawing = """
+    LLLLLLLLLLLLL
+    LLLLLLLLLLLLLLLLLL
+    LLLLLLLLLLLLLLLLLL
+    """
+    texts = {"L": ["1.一是要强化引领", "2.二是要整合资源共建共享", "3.三是要广泛动员建设家园"]}
+    page, letters = run(drawing, texts=texts)
+    assert kinds(page, letters)["L"] == {"list"}
+
+
+def test_kicker_above_headline_is_part_of_the_headline() -> None:
+    """A kicker (smaller type above the main headline) is a headline block of the same article."""
+    drawing = """
+       KKKKKKKKKKKKKKKKKKKKKKK
+       KKKKKKKKKKKKKKKKKKKKKKK
+    HHHHHHHHHHHHHHHHHHHHHHHHHHHHH
+    HHHHHHHHHHHHHHHHHHHHHHHHHHHHH
+    HHHHHHHHHHHHHHHHHHHHHHHHHHHHH
+
+      AAAAAAAAAAAA  BBBBBBBBBBBBB
+    AAAAAAAAAAAAAA  BBBBBBBBBBBBB
+    AAAAAAAAAAAAAA  BBBBBBBBB
+    """
+    page, letters = run(drawing, big="KH")
+    k = kinds(page, letters)
+    assert k["K"] == {"headline"} and k["H"] == {"headline"}
+    assert collapse(order(page, letters)) == "KHAB"
+
+
+# --------------------------------------------------------------------------- ids, boxes, articles
+
+
+def test_ids_orders_and_boxes() -> None:
+    page, _letters = run(THREE_COLUMNS, big="H")
+    assert page.ocr_lines == []
+    ordered = page.reading_order_blocks()
+    assert [b.block_id for b in ordered] == [f"t_p001_b{n:03d}" for n in range(1, len(ordered) + 1)]
+    line_orders = [ln.order for b in ordered for ln in b.lines]
+    assert line_orders == list(range(len(line_orders)))
+    for b in page.blocks:
+        assert all(
+            ln.line_id == f"{b.block_id}_l{k:03d}" and ln.block_id == b.block_id
+            for k, ln in enumerate(b.lines, 1)
+        )
+        assert b.layout_box is not None
+        assert b.box.x0 == b.layout_box.x0 + OFFSET[0] and b.box.y0 == b.layout_box.y0 + OFFSET[1]
+    assert {b.column for b in ordered if b.kind == BlockKind.BODY} == {0, 1, 2}
+    assert next(b for b in ordered if b.kind == BlockKind.HEADLINE).column == -1
+
+
+def test_empty_page_and_unsupported_direction() -> None:
+    page = Page("e_p001", "e", 1, "e.png")
+    assert analyze_page(page, CFG).blocks == []
+    with pytest.raises(ValueError, match="direction"):
+        analyze_page(page, LayoutConfig(direction="ttb-rtl"))
+
+
+def _issue(*pages: Page) -> Issue:
+    return Issue("t", "t", pages=list(pages))
+
+
+def test_build_articles_modules_and_continuation_to_next_page() -> None:
+    drawing = """
+      HHHHHHHHHHHHHHHHHH      KKKKKKKK
+      HHHHHHHHHHHHHHHHHH      KKKKKKKK
+
+      AAAAAAAA    BBBBBBBB    CCCCCCCCCC
+    AAAAAAAAAA  BBBBBBBBBB  CCCCCCCCCCCC
+    AAAAAAAAAA  BBBBBBBBBB  CCCCCCCCCCCC
+    AAAAAAAAAA  BBBBBBBBBB  CCCCCCCCCCCC
+    AAAAAAAAAA  BBBBBBBBBB  CCCCCCCCCCCC
+    AAAAAAAAAA  BBBBBBBBBB  CCCCCCCCCCCC
+    """
+    p1, l1 = draw(drawing, big="HK", page_id="t_p001", page_no=1)
+    p2, l2 = draw(
+        """
+        DDDDDDDDDDDDDD
+        DDDDDDDDDDDDDD
+        DDDDDDD
+
+        MMMMMMMMMMMMMM
+        MMMMMMMMMMMMMM
+
+          EEEEEEEEEEEE
+        EEEEEEEEEEEEEE
+        EEEEEEEEE
+        """,
+        big="M",
+        page_id="t_p002",
+        page_no=2,
+    )
+    for p in (p1, p2):
+        analyze_page(p, CFG)
+    issue = build_articles(_issue(p1, p2))
+    letters = {**l1, **l2}
+    groups = [
+        collapse("".join(letters[id(ln)] for bid in a.block_ids for ln in issue.block(bid).lines))
+        for a in issue.articles
+    ]
+    assert groups == ["HAB", "KCD", "ME"]
+    assert [a.page_no for a in issue.articles] == [1, 1, 2]
+    assert [a.article_id for a in issue.articles] == ["t_a001", "t_a002", "t_a003"]
+    parts = issue.article_parts(issue.articles[0])
+    assert parts["headline"] and parts["text"] and "\n" in parts["text"]
+    for a in issue.articles:
+        assert all(issue.block(bid).article_id == a.article_id for bid in a.block_ids)
+
+
+def test_masthead_and_other_blocks_belong_to_no_article() -> None:
+    page = Page("m_p001", "m", 1, "m.png")
+    page, _letters = run(
+        """
+        DDDDDDDDD       NNNNNNNNNN
+        HHHHHHHHHHHHHHHHHHHHHHHHHH
+        HHHHHHHHHHHHHHHHHHHHHHHHHH
+
+          AAAAAAAAAAAAAAAAAAAAAAAA
+        AAAAAAAAAAAAAAAAAAAAAAAAAA
+        AAAAAAAAAAAAAAA
+                   gg
+        """,
+        big="H",
+        texts={"D": ["2020年1月8日"], "N": ["第102期"], "g": ["3"]},
+        page_id="m_p001",
+    )
+    issue = build_articles(Issue("m", "m", pages=[page]))
+    assert len(issue.articles) == 1
+    for b in page.blocks:
+        assert (b.article_id == "") == (b.kind in (BlockKind.MASTHEAD, BlockKind.OTHER))
+
+
+def test_block_text_comes_from_model() -> None:
+    """Layout does not build text itself: a corrected line flows into its block's text."""
+    page, _letters = run(THREE_COLUMNS, big="H")
+    b: Block = page.reading_order_blocks()[1]
+    b.lines[0].text = "改"
+    assert b.text.startswith("改")
+
+
+# --------------------------------------------------------------------------- found on rendered pages
+
+
+def test_line_run_across_a_narrow_gutter_is_split() -> None:
+    """The engine read one row of two columns as one line (a narrow gutter, no rule): layout
+    cuts it at the gutter so each column reads on."""
+    drawing = """
+      AAAAAAAAAA  BBBBBBBBBBBB
+    AAAAAAAAAAAA  BBBBBBBBBBBB
+    XXXXXXXXXXXXXXXXXXXXXXXXXX
+    AAAAAAAAAAAA  BBBBBBBBBBBB
+    AAAAAAAAAAAA  BBBBBBBBBBBB
+    AAAAAAAAAAAA  BBBBBB
+    """
+    texts = {"X": ["左栏文字左栏文字左栏文字右栏文字右栏文字右栏文字"]}
+    page, _letters = run(drawing, texts=texts)
+    text = page.reading_order_text()
+    assert "左栏文字左栏文字左栏文字" in text and "左栏文字右栏" not in text
+    assert text.index("左栏文字") < text.index("右栏文字")
+    split = [
+        ln
+        for b in page.blocks
+        for ln in b.lines
+        if ln.text in ("左栏文字左栏文字左栏文字", "右栏文字右栏文字右栏文字")
+    ]
+    assert len(split) == 2 and split[0].box.x1 <= split[1].box.x0
+
+
+def test_wide_line_above_two_columns_is_not_split() -> None:
+    """A line that really spans two columns (nothing of those columns above it) stays whole."""
+    drawing = """
+    XXXXXXXXXXXXXXXXXXXXXXXXXX
+    AAAAAAAAAAAA  BBBBBBBBBBBB
+    AAAAAAAAAAAA  BBBBBBBBBBBB
+    AAAAAAAAAAAA  BBBBBB
+    """
+    page, letters = run(drawing)
+    assert sum(1 for b in page.blocks for ln in b.lines if letters.get(id(ln)) == "X") == 1
+
+
+def test_centred_headline_narrower_than_its_module_comes_first() -> None:
+    """The headline is centred over four columns and narrower than them: the first column must
+    not be read before it although a gutter runs down beside the headline."""
+    drawing = """
+            HHHHHHHHHHHHHHHHHHHHHH
+            HHHHHHHHHHHHHHHHHHHHHH
+
+    AAAAAA  BBBBBB  CCCCCC  DDDDDD
+    AAAAAA  BBBBBB  CCCCCC  DDDDDD
+    AAAAAA  BBBBBB  CCCCCC  DDDDDD
+    AAAAAA  BBBBBB  CCCCCC  DDD
+    """
+    page, letters = run(drawing, big="H")
+    assert collapse(order(page, letters)) == "HABCD"
+
+
+def test_dated_body_line_at_page_foot_is_not_furniture() -> None:
+    """A body line that holds a date at the bottom of an inner page is text, not a running foot."""
+    drawing = """
+      AAAAAAAAAAAAAAAA  BBBBBBBBBBBBBBBBBB
+    AAAAAAAAAAAAAAAAAA  BBBBBBBBBBBBBBBBBB
+    AAAAAAAAAAAAAAAAAA  BBBBBBBBBBBBBBBBBB
+    AAAAAAAAAAAAAAAAAA  DDDDDDDDDDDDDDDDDD
+    """
+    texts = {"D": ["2012年12月11日，静安寺街道在兴"]}
+    page, letters = run(drawing, texts=texts, page_id="t_p002", page_no=2)
+    assert kinds(page, letters)["D"] == {"body"}
+
+
+def test_tall_boxes_of_short_or_numbered_lines_are_not_headlines() -> None:
+    """The engine's box of a 2-glyph last line or a numbered item is taller than body lines; its
+    glyphs are body-sized, so it stays body / list."""
+    page, letters = draw(
+        """
+          AAAAAAAAAAAA
+        AAAAAAAAAAAAAA
+        AAAAAAAAAAAAAA
+        """,
+        texts={"A": ["一二三四五六七八九十甲乙", "一二三四五六七八九十甲乙丙丁", "会。"]},
+    )
+    short = next(ln for ln in page.ocr_lines if ln.text == "会。")
+    b = short.lbox
+    short.layout_box = short.box = type(b)(b.x0, b.y0 - 8, b.x0 + 60, b.y1 + 4)  # 1.4x taller, 2 glyphs
+    analyze_page(page, CFG)
+    assert kinds(page, letters)["A"] == {"body"}
+    assert len(page.reading_order_blocks()) == 1
+
+
+def test_intertitle_set_larger_than_body_inside_column() -> None:
+    """A one-line heading in larger type with body text just above it in its column is an
+    intertitle (subheadline); the same type at the top of a module is a headline."""
+    drawing = """
+      KKKKKKKKKK
+
+      AAAAAAAAAAAA
+    AAAAAAAAAAAAAA
+    AAAAAAA
+      SSSSSSSSSS
+      AAAAAAAAAAAA
+    AAAAAAAAAAAAAA
+    AAAAAAAAAAAAAA
+    AAAAAA
+    """
+    page, letters = run(drawing, heights={"K": 1.3, "S": 1.3})
+    k = kinds(page, letters)
+    assert k["K"] == {"headline"} and k["S"] == {"subheadline"}
+
+
+def test_headless_text_continues_the_article_left_open() -> None:
+    """Page 2 starts without a headline: its text continues the article that page 1 cut off
+    (no byline yet), not the last article of page 1, which ended with its byline."""
+    p1, l1 = draw(
+        """
+          HHHHHHHHHHHHHHHHHH      KKKKKKKK
+          HHHHHHHHHHHHHHHHHH      KKKKKKKK
+
+          AAAAAAAA    BBBBBBBB    CCCCCCCCCC
+        AAAAAAAAAA  BBBBBBBBBB  CCCCCCCCCCCC
+        AAAAAAAAAA  BBBBBBBBBB  CCCCCCCCCCCC
+        AAAAAAAAAA  BBBBBBBBBB  CCCCCCC
+        AAAAAAAAAA  BBBBBBBBBB        yyyyyy
+        """,
+        big="HK",
+        texts={"y": ["（党建办）"]},
+        page_id="t_p001",
+    )
+    p2, l2 = draw(
+        """
+        DDDDDDDDDDDDDD
+        DDDDDDDDDDDDDD
+        DDDDDDD
+        """,
+        page_id="t_p002",
+        page_no=2,
+    )
+    for p in (p1, p2):
+        analyze_page(p, CFG)
+    issue = build_articles(_issue(p1, p2))
+    letters = {**l1, **l2}
+    groups = [
+        collapse("".join(letters[id(ln)] for bid in a.block_ids for ln in issue.block(bid).lines))
+        for a in issue.articles
+    ]
+    assert groups == ["HABD", "KCy"]
