@@ -238,3 +238,76 @@ def test_tagging_is_fast(tagged: Issue) -> None:
     t0 = time.perf_counter()
     tag_issue(issue, EntitiesConfig())
     assert time.perf_counter() - t0 < 0.5  # one full page; measured ~20 ms (benchmarks/entities_bench.py)
+
+
+# --------------------------------------------------------------------------- round 2: the known gaps
+
+
+def _spans(text: str, etype: EntityType, date: str = "") -> list[tuple[str, str]]:
+    return [(s.text, s.role if etype is EntityType.PERSON else s.normalized)
+            for s in tag_text(text, date).spans if s.type is etype]
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "person", "role"),
+    [
+        # a road inside a unit name (jieba reads 万|航渡|路)
+        ("静安寺街道万航渡路居民区楼组长黄美娟", "静安寺街道万航渡路居民区", "黄美娟", "静安寺街道万航渡路居民区楼组长"),
+        # numerals inside names
+        ("上海市第二十三中学校长沈国梁参加座谈", "上海市第二十三中学", "沈国梁", "上海市第二十三中学校长"),
+        ("石门二路街道办事处副主任贝晓岚带队", "石门二路街道办事处", "贝晓岚", "石门二路街道办事处副主任"),
+        # 联合 before an organ suffix belongs to the name
+        ("南京西路街道商务楼宇联合党委副书记汤立群出席", "南京西路街道商务楼宇联合党委", "汤立群",
+         "南京西路街道商务楼宇联合党委副书记"),
+        # a brand cut by jieba at a conjunction (嘉|和) and a verb inside a fixed name
+        ("上海嘉和置业有限公司总经理单志刚作了交流发言", "上海嘉和置业有限公司", "单志刚", "上海嘉和置业有限公司总经理"),
+        ("岳阳中西医结合医院副院长戚美华在义诊", "岳阳中西医结合医院", "戚美华", "岳阳中西医结合医院副院长"),
+    ],
+)
+def test_unit_names_with_roads_numbers_and_modifiers(text: str, unit: str, person: str, role: str) -> None:
+    assert unit in [t for t, _ in _spans(text, EntityType.UNIT)]
+    assert (person, role) in _spans(text, EntityType.PERSON)
+
+
+def test_modifier_is_not_glued_when_a_verb_follows() -> None:
+    units = [t for t, _ in _spans("上海市第一中心小学与静安寺街道团工委联合举办主题活动", EntityType.UNIT)]
+    assert "静安寺街道团工委" in units and not any("联合" in u for u in units)
+
+
+def test_role_after_comma_keeps_the_bare_office() -> None:
+    people = _spans("静安寺街道党工委副书记、办事处主任马骏主持。", EntityType.PERSON)
+    assert people == [("马骏", "办事处主任")]
+
+
+def test_people_without_any_title() -> None:
+    assert _spans("老伴钮建华也连连点头。邱桂芳、钮建华每天都来。", EntityType.PERSON) == [
+        ("钮建华", ""), ("邱桂芳", ""), ("钮建华", "")]
+    # jieba tags 荣获 and 祝贺 nr: a frequent word is never a title-less name
+    assert _spans("该中心荣获“先进集体”称号,所长杨光也到场祝贺。", EntityType.PERSON) == [("杨光", "所长")]
+
+
+def test_winners_listed_after_an_honour_title() -> None:
+    people = _spans("获奖名单：优秀共产党员 诸葛明亮、伍晓丽、欧阳海；优秀党务工作者 米雪。", EntityType.PERSON)
+    assert people == [("诸葛明亮", ""), ("伍晓丽", ""), ("欧阳海", ""), ("米雪", "")]  # no 共产党员 role
+
+
+def _body_issue(text: str, date: str = "2022-01-12") -> Issue:
+    line = Line("x_p001_b001_l001", Box(0, 0, 1, 1), text, text, 1.0)
+    block = Block("x_p001_b001", BlockKind.BODY, Box(0, 0, 1, 1), [line], order=0)
+    return tag_issue(Issue("x", "x", pages=[Page("x_p001", "x", 1, "a.png", blocks=[block])], date=date),
+                     EntitiesConfig())
+
+
+def test_awards_to_people_get_rows_with_recipient_person() -> None:
+    issue = _body_issue("在2021年度评选中,美丽园居民区居民蒯国华被评为最美楼组长。优秀党务工作者 米雪、甘永强。"
+                        "裕华居民区荣获“先进集体”称号。")
+    rows = [(a.award, a.period, a.recipient_person, a.recipient_unit) for a in issue.awards]
+    assert rows == [("最美楼组长", "2021", "蒯国华", ""), ("优秀党务工作者", "", "米雪", ""),
+                    ("优秀党务工作者", "", "甘永强", ""), ("先进集体", "", "", "裕华居民区")]
+
+
+def test_home_short_forms_and_the_issue_street() -> None:
+    assert ("街道武装部", "静安寺街道武装部") in _spans("街道武装部部长闫浩主持", EntityType.UNIT)
+    issue = _body_issue("江宁路街道党工委副书记祁永明，街道党工委委员冉青出席。")
+    short = [m for m in issue.mentions if m.text == "街道党工委"]
+    assert short and short[0].normalized == "江宁路街道党工委"  # the issue's own street wins

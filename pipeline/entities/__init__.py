@@ -23,7 +23,7 @@ from .rules import Span, TextResult, find_known_people, quote_mask, tag_text
 
 log = logging.getLogger(__name__)
 
-__all__ = ["tag_issue", "tag_text", "entity_id", "Span", "TextResult"]
+__all__ = ["Span", "TextResult", "entity_id", "tag_issue", "tag_text"]
 
 _SLUG_BAD = re.compile(r"[^\w\u3400-\u9fff-]+")
 
@@ -57,7 +57,8 @@ def tag_issue(issue: Issue, cfg: EntitiesConfig) -> Issue:
     results: list[TextResult] = [tag_text(b.text, issue.date) for _, b in blocks]
 
     known = {s.normalized for r in results for s in r.spans if s.type is EntityType.PERSON and s.role}
-    full_units = {s.normalized for r in results for s in r.spans if s.type is EntityType.UNIT}
+    full_units = {s.normalized for r in results for s in r.spans
+                  if s.type is EntityType.UNIT and s.rule not in ("lexicon-short", "home-short")}
     mentions: list[Mention] = []
     by_block: dict[str, list[Span]] = {}
     for (page, block), res in zip(blocks, results):
@@ -68,6 +69,11 @@ def tag_issue(issue: Issue, cfg: EntitiesConfig) -> Issue:
             for k in range(s.start, s.end):
                 used[k] = True
         mask = quote_mask(text)
+        for s in spans:  # 街道党工委 in an issue about 江宁路街道 is 江宁路街道党工委, not the home street's
+            if s.rule in ("lexicon-short", "home-short"):
+                owners = sorted(u for u in full_units if u.endswith(s.text) and u != s.text)
+                if len(owners) == 1:
+                    s.normalized = owners[0]
         for s in res.short_units:
             owners = sorted(u for u in full_units if u.endswith(s.text) and u != s.text)
             if len(owners) == 1 and not any(used[s.start : s.end]):

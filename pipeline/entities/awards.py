@@ -5,7 +5,8 @@ An award list (seed page) is a heading naming the period and the honours ("2017�
 title, usually followed by a sub-title line naming the unit or activity; a line holding a printed
 gap ("一口健康水折射的网格温暖 裕华居民区惠民项目同携手") is a whole item on its own. Lines are
 paired greedily under those two rules. In prose, "X 荣获/获得/被评为 … AWARD" gives a row when the
-sentence names the recipient unit or a quoted project.
+sentence names the recipient unit or a quoted project; people named in the clause before the verb,
+or listed right after the honour title, each get a row with `recipient_person`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ log = logging.getLogger(__name__)
 _HEADING = re.compile(r"名单|获奖项目|表彰决定")
 _WIN_VERB = re.compile(r"荣获|获得|获评|被评为|评为|授予|被授予|喜获|摘得")
 _SENTENCE_END = re.compile(r"[。；;！!？?\n]")
+_CLAUSE_END = "，,：:"
+Row = tuple[str, str, str, str, str, str, str, str]  # award, level, period, project, unit, person, article, block
 _QUOTED_PROJECT = re.compile(r"[“\"]([^”\"]{2,30})[”\"]\s?项目")
 
 
@@ -56,7 +59,7 @@ def _first_unit(spans: list[Span], a: int, b: int) -> str:
 def extract_awards(
     issue: Issue, blocks: list[tuple[Page, Block]], spans_by_block: dict[str, list[Span]]
 ) -> list[Award]:
-    rows: list[tuple[str, str, str, str, str, str, str]] = []  # award, level, period, project, unit, art, block
+    rows: list[Row] = []
     period = ""
     in_list = False
     current = ""
@@ -76,7 +79,7 @@ def extract_awards(
                 project = f"{line.strip()} {n_line.strip()}"
                 unit = _first_unit(spans, a, b) or _first_unit(spans_by_block.get(nblk.block_id, []), na, nb)
                 i += 2
-            rows.append((current, award_level(current), period, project, unit, blk.article_id, blk.block_id))
+            rows.append((current, award_level(current), period, project, unit, "", blk.article_id, blk.block_id))
         pending.clear()
 
     for _page, block in blocks:
@@ -113,9 +116,9 @@ def extract_awards(
     flush()
 
     out: list[Award] = []
-    seen: set[tuple[str, str, str, str]] = set()
-    for award, level, per, project, unit, art, blk_id in rows:
-        key = (award, per, project, unit)
+    seen: set[tuple[str, str, str, str, str]] = set()
+    for award, level, per, project, unit, person, art, blk_id in rows:
+        key = (award, per, project, unit, person)
         if key in seen:
             continue
         seen.add(key)
@@ -128,6 +131,7 @@ def extract_awards(
                 period=per,
                 project=project,
                 recipient_unit=unit,
+                recipient_person=person,
                 article_id=art,
                 block_id=blk_id,
             )
@@ -135,24 +139,56 @@ def extract_awards(
     return out
 
 
-def _prose_rows(text: str, spans: list[Span], block: Block) -> list[tuple[str, str, str, str, str, str, str]]:
-    """Awards named in running text: "裕华居民区荣获2019年度“先进集体”称号"."""
-    rows = []
+def _winners_after(text: str, spans: list[Span], aw: Span) -> list[Span]:
+    """People listed right after an honour title: "优秀共产党员 诸葛明亮、伍晓丽"."""
+    people = {s.start: s for s in spans if s.type is EntityType.PERSON}
+    out: list[Span] = []
+    i = aw.end
+    while i < len(text) and text[i] in " ：:":
+        i += 1
+    while i in people and i > aw.end:
+        out.append(people[i])
+        i = people[i].end
+        if i < len(text) and text[i] in "、和与及":
+            i += 1
+    return out
+
+
+def _prose_rows(text: str, spans: list[Span], block: Block) -> list[Row]:
+    """Awards named in running text: "裕华居民区荣获2019年度“先进集体”称号" (a unit's award),
+    "皇甫立新、翟翀等被评为优秀共产党员" and "优秀共产党员 诸葛明亮" (one row per person)."""
+    rows: list[Row] = []
     start = 0
     for m in list(_SENTENCE_END.finditer(text)) + [None]:
         end = m.end() if m else len(text)
         sent = text[start:end]
         verb = _WIN_VERB.search(sent)
+        per = period_of(spans, start, end)
+        listed: set[int] = set()
+        for aw in _awards_in(spans, start, end):
+            for p in _winners_after(text, spans, aw):
+                listed.add(aw.start)
+                rows.append((aw.normalized, award_level(aw.normalized), per, "", "", p.normalized,
+                             block.article_id, block.block_id))
         if verb:
             v_at = start + verb.start()
+            # the clause before the verb: people in it are the winners (their unit is only their role)
+            c_at = max([start] + [start + k + 1 for k, ch in enumerate(sent[: verb.start()]) if ch in _CLAUSE_END])
             for aw in _awards_in(spans, v_at, end):
+                if aw.start in listed:
+                    continue
+                people = [s for s in spans if s.type is EntityType.PERSON and c_at <= s.start < v_at]
+                if people:
+                    for p in people:
+                        rows.append((aw.normalized, award_level(aw.normalized), per, "", "", p.normalized,
+                                     block.article_id, block.block_id))
+                    continue
                 units = [s for s in spans if s.type is EntityType.UNIT and start <= s.start < v_at]
                 pm = _QUOTED_PROJECT.search(text, start, v_at)
                 project = pm.group(1) if pm else ""
                 unit = units[-1].normalized if units else ""
                 if unit or project:
-                    per = period_of(spans, start, end)
-                    rows.append((aw.normalized, award_level(aw.normalized), per, project, unit, block.article_id,
+                    rows.append((aw.normalized, award_level(aw.normalized), per, project, unit, "", block.article_id,
                                  block.block_id))
         start = end
     return rows

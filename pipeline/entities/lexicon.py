@@ -55,6 +55,7 @@ class Lexicon:
     stop_tokens: frozenset[str]
 
     role_pieces: tuple[str, ...]  # words a role run is made of besides unit names, longest first
+    home: dict[str, str]  # short prefix -> the newsletter's own street/district (街道 -> 静安寺街道)
 
 
 @lru_cache(maxsize=1)
@@ -82,7 +83,9 @@ def load_lexicon() -> Lexicon:
         awards=longest_first(_read("awards.txt")),
         award_heads=longest_first(_read("award_heads.txt")),
         stop_tokens=frozenset(x.strip() for x in _read("stop_tokens.txt")),
-        role_pieces=longest_first(list(titles | modifiers | generic)),
+        # unit suffixes too: after 、 a role may start with a bare office (办事处主任, 武装部部长)
+        role_pieces=longest_first(list(titles | modifiers | generic | set(_read("unit_suffixes.txt")))),
+        home=_read_map("home.tsv"),
     )
     log.debug("entity lexicon: %d units, %d titles, %d surnames", len(lex.units), len(lex.titles), len(surnames))
     return lex

@@ -179,7 +179,7 @@ def _award_re() -> re.Pattern[str]:
 
 def normalize_award(s: str) -> str:
     s = re.sub(r"[\s“”\"‘’'「」]", "", s)
-    return s[2:] if s.startswith("年度") else s
+    return s.removeprefix("年度")
 
 
 def find_awards(text: str) -> list[Span]:
@@ -221,6 +221,56 @@ def _is_stop(tok: str, lex: Lexicon) -> bool:
     return bool(tag) and tag.startswith(_STOP_TAGS) and not tag.startswith("vn")
 
 
+_CN_NUMERAL = re.compile(r"^第?[一二三四五六七八九十百千万零〇两]+[路弄号]?$")
+_RARE_WORD = 200  # jieba frequency below which a verb/adverb inside a name is a misread fragment (航渡)
+
+
+def _inner_word(tokens: list[tuple[str, int, int]], k: int, cur: list[tuple[str, int, int]], text: str,
+                lex: Lexicon) -> bool:
+    """Whether stop-looking token k is part of a name: jieba cuts rare names into numerals, verbs
+    and conjunctions (万|航渡|路, 石门|二路, 嘉|和|置业), and organ names carry modifiers (楼宇|联合|党委).
+
+    Kept only between two name pieces, without a space or punctuation, so 街道|联合|出版 and
+    静安寺街道|开展|... still end the run: a Chinese numeral (第X, 二路) before a name word; a modifier
+    (a verb or adverb by tag) directly before a unit suffix; a rare verb/adverb (a jieba fragment);
+    a one-character conjunction between a one-character fragment and a name word (嘉和)."""
+    w, s, e = tokens[k]
+    if k + 1 >= len(tokens) or cur and cur[-1][2] != s:
+        return False
+    nxt = tokens[k + 1][0]
+    if tokens[k + 1][1] != e or not all(is_han(c) for c in w + nxt):
+        return False
+    if w in lex.stop_tokens and len(w) == 1 and not cur:
+        return False
+    # a run of one-character tokens right before a naming suffix is a name jieba could not read (延|中|居民区)
+    j = k
+    while j < len(tokens) and len(tokens[j][0]) == 1 and is_han(tokens[j][0]) and tokens[j][0] not in _NON_NAME_CHARS \
+            and (j == k or tokens[j][1] == tokens[j - 1][2]):
+        j += 1
+    singles = j - k + (1 if cur and len(cur[-1][0]) == 1 else 0)
+    if singles >= 2 and j < len(tokens) and tokens[j][1] == tokens[j - 1][2] and tokens[j][0] in _NAMING_SUFFIXES:
+        return True
+    rare = word_tag(nxt).startswith(("v", "d")) and tokenizer().FREQ.get(nxt, 0) < _RARE_WORD
+    if _is_stop(nxt, lex) and not _CN_NUMERAL.match(nxt) and not rare:
+        return False
+    if not cur and not (_CN_NUMERAL.match(w) or word_tag(w).startswith(("v", "d"))
+                        and tokenizer().FREQ.get(w, 0) < _RARE_WORD):
+        return False
+    if w in lex.titles or w in lex.title_modifiers:
+        return False
+    if _CN_NUMERAL.match(w):
+        return True
+    tag = word_tag(w)
+    if not tag.startswith(("v", "d", "c", "a")):
+        return False
+    if nxt in lex.unit_suffixes and not tag.startswith("c"):
+        return True
+    if tag.startswith(("v", "d")) and tokenizer().FREQ.get(w, 0) < _RARE_WORD:
+        return True
+    prev = cur[-1][0]
+    return len(w) == 1 and len(prev) == 1 and tag.startswith("c") and not _is_stop(prev, lex)
+
+
 # suffixes after which any ordinary word is a name (X居民区 is always one place); the others
 # (委员会, 党委 ...) need a proper name (place, brand, unknown word) to be more than a description
 _NAMING_SUFFIXES = ("居民区", "居委会", "小区", "新村", "花园", "路", "大道", "街道", "镇", "有限公司", "公司",
@@ -248,6 +298,17 @@ def _canonical(s_text: str, toks: list[tuple[str, int, int]], lex: Lexicon) -> s
     return ""
 
 
+def _home_form(s_text: str, lex: Lexicon) -> str:
+    """Full name of an office of the newsletter's own street or district written short
+    (街道武装部 -> 静安寺街道武装部): the home prefix, then a named office, not a class noun."""
+    for prefix, full in lex.home.items():
+        rest = s_text[len(prefix):]
+        if s_text.startswith(prefix) and rest and rest not in lex.generic_units and _suffix_at(
+                rest, len(rest), lex.unit_suffixes) and not any(g == rest for g in lex.generic_units):
+            return full + rest
+    return ""
+
+
 def find_units_places(
     text: str, tokens: list[tuple[str, int, int]], mask: list[bool], lex: Lexicon
 ) -> tuple[list[Span], list[Span]]:
@@ -260,12 +321,13 @@ def find_units_places(
     tok_starts = {s for _, s, _ in tokens}
     tok_ends = {e for _, _, e in tokens}
 
-    # runs of consecutive name tokens
+    # runs of consecutive name tokens; a stop word glued inside a name (万航渡路, 第二十三中学,
+    # 商务楼宇联合党委, 嘉和置业) stays in when _inner_word says so
     runs: list[list[tuple[str, int, int]]] = []
     cur: list[tuple[str, int, int]] = []
-    for tok in tokens:
+    for k, tok in enumerate(tokens):
         w, s, e = tok
-        if _is_stop(w, lex) or _covered(mask, s, e):
+        if _covered(mask, s, e) or (_is_stop(w, lex) and not _inner_word(tokens, k, cur, text, lex)):
             if cur:
                 runs.append(cur)
             cur = []
@@ -305,17 +367,21 @@ def find_units_places(
             s_text = text[start:end]
             canon = _canonical(s_text, run[first : best + 1], lex)
             if not has_proper:  # a short form or a bare class noun
+                home = _home_form(s_text, lex) if not canon and etype is EntityType.UNIT else ""
                 if canon:
                     etype = EntityType.UNIT if canon in lex.units.values() else EntityType.PLACE
                     spans.append(Span(etype, start, end, s_text, canon, confidence=0.9, rule="lexicon-short",
                                       priority=2))
+                elif home:
+                    spans.append(Span(etype, start, end, s_text, home, confidence=0.7, rule="home-short", priority=2))
                 elif s_text not in lex.generic_units and len(s_text) >= 4 and etype is EntityType.UNIT:
                     short.append(Span(etype, start, end, s_text, s_text, confidence=0.7, rule="short-linked",
                                       priority=2))
                 end_idx = first
                 continue
+            rule = "lexicon-short" if canon and canon != s_text else "suffix-run"
             spans.append(Span(etype, start, end, s_text, canon or re.sub(r"\s+", "", s_text), confidence=0.85,
-                              rule="suffix-run", priority=2))
+                              rule=rule, priority=2))
             end_idx = first
 
     # known names and short forms from the lexicon, on word boundaries, outside quotes
@@ -325,7 +391,8 @@ def find_units_places(
             while i >= 0:
                 j = i + len(printed)
                 if i in tok_starts and j in tok_ends and not _covered(mask, i, j):
-                    spans.append(Span(etype, i, j, printed, canon, confidence=0.95, rule="lexicon", priority=2))
+                    rule = "lexicon" if canon == printed else "lexicon-short"
+                    spans.append(Span(etype, i, j, printed, canon, confidence=0.95, rule=rule, priority=2))
                 i = text.find(printed, j)
     return spans, short
 
@@ -354,7 +421,7 @@ def _surname_at(text: str, i: int, lex: Lexicon) -> int:
     return 0
 
 
-def _name_at(text: str, i: int, lex: Lexicon, strict: bool = False) -> int:
+def _name_at(text: str, i: int, lex: Lexicon, strict: bool = False, in_list: bool = False) -> int:
     """Length of a personal name starting at i (0 if none). Given names are one or two characters;
     which one is decided by what follows (a follower word, punctuation), then by jieba's word."""
     sl = _surname_at(text, i, lex)
@@ -378,7 +445,8 @@ def _name_at(text: str, i: int, lex: Lexicon, strict: bool = False) -> int:
         return 0
     cand = text[i : i + n]
     tag = word_tag(cand)
-    if tag and not tag.startswith("nr") and in_dictionary(cand):  # 高度, 向下: ordinary words
+    # 高度, 向下: ordinary words; in a list of names a name-like proper word still is one (欧阳海 is a place too)
+    if tag and not tag.startswith("nr") and in_dictionary(cand) and not (in_list and tag.startswith(("ns", "nz"))):
         return 0
     return n
 
@@ -416,8 +484,11 @@ def find_people(
     unit_spans: list[Span],
     taken: list[bool],
     lex: Lexicon,
+    award_spans: list[Span] | None = None,
 ) -> list[Span]:
-    """People after (or before) a title, and the names listed after them."""
+    """People after (or before) a title, the names listed after them, winners listed after an
+    honour title, and names standing alone."""
+    award_spans = award_spans or []
     tok_starts = {s for _, s, _ in tokens}
     tok_ends = {e for _, _, e in tokens}
     tokens_at = {s: w for w, s, _ in tokens}
@@ -437,10 +508,14 @@ def find_people(
         out.append(Span(EntityType.PERSON, a, a + n, text[a : a + n], text[a : a + n], role=role,
                         confidence=conf, rule=rule, priority=3))
         # names listed after this one (张三、李四和王五) share no role: the clause gave it to the first
-        j = a + n
+        chain(a + n)
+
+    def chain(j: int) -> None:
         while j + 1 < len(text) and text[j] in "、和与及":
             k = j + 1
-            m = _name_at(text, k, lex, strict=True)
+            m = _name_at(text, k, lex, strict=True, in_list=True)
+            if not m and k in tok_starts:
+                m = _name_before_word(text, k, tokens, next(q for q, t in enumerate(tokens) if t[1] == k), lex)
             if not m or not free(k, k + m):
                 break
             for q in range(k, k + m):
@@ -454,11 +529,22 @@ def find_people(
         i = t_end + 1 if t_end < len(text) and text[t_end] == " " else t_end
         if i >= len(text) or _covered(mask, m.start(), m.end()) or i not in tok_starts or t_end not in tok_ends:
             continue
+        if any(taken[m.start() : t_end]):  # 共产党员 inside the award 优秀共产党员 is no title
+            continue
         n = _name_at(text, i, lex)
         if not n or not free(i, i + n) or _inside_word(tokens_at.get(i, ""), n):
             continue
         r_start = _role_before(text, t_end, units_by_end, lex)
         add(i, n, text[r_start:t_end], 0.9, "person-after-title")
+
+    # names listed right after an honour title (优秀共产党员 诸葛明亮、伍晓丽): winners, no role
+    for aw in award_spans:
+        i = aw.end
+        while i < len(text) and text[i] in " ：:":
+            i += 1
+        n = _name_at(text, i, lex, strict=True, in_list=True) if i < len(text) else 0
+        if n and i > aw.end and free(i, i + n):
+            add(i, n, "", 0.75, "person-award-list")
 
     # a name followed by its title (洪明铭书记): role after the name
     for w, s, e in tokens:
@@ -473,7 +559,56 @@ def find_people(
         tm = _title_re().match(text, e)
         if tm and tm.group() not in ("代表", "居民", "党员") and _boundary(text, tm.end(), lex):
             add(s, n, tm.group(), 0.8, "person-before-title")
+
+    # names with no title at all (老伴钮建华也…, 联系人：包丽娟): a surname and a given name that jieba
+    # reads as a name (one unknown or name-tagged word, or the surname then the given name), followed
+    # by punctuation or a follower word, never an ordinary dictionary word
+    for k, (w, s, e) in enumerate(tokens):
+        if not free(s, e) or not (_surname_at(text, s, lex)) or not is_han(w[0]):
+            continue
+        n = _name_at(text, s, lex, strict=True) or _name_before_word(text, s, tokens, k, lex)
+        if not n or s + n not in tok_ends or not free(s, s + n) or not _reads_as_name(tokens, k, s + n, lex):
+            continue
+        add(s, n, "", 0.7, "person-untitled")
     return out
+
+
+def _name_before_word(text: str, i: int, tokens: list[tuple[str, int, int]], k: int, lex: Lexicon) -> int:
+    """Length of a name at i (token k) that ends where jieba starts an adverb, time word or verb
+    (钮建华|每天, 邱桂芳|说): the follower list cannot hold every such word."""
+    sl = _surname_at(text, i, lex)
+    for j in range(k, min(k + 3, len(tokens) - 1)):
+        end = tokens[j][2]
+        n = end - i
+        if n > sl + 2:
+            break
+        if n <= sl:
+            continue
+        nxt = tokens[j + 1][0]
+        if len(nxt) >= 2 and word_tag(nxt).startswith(("d", "t", "v", "r")) and tokens[j + 1][1] == end:
+            cand = text[i:end]
+            if all(is_han(c) and c not in _NON_NAME_CHARS for c in cand[sl:]) and not (
+                    in_dictionary(cand) and not word_tag(cand).startswith("nr")):
+                return n
+    return 0
+
+
+def _reads_as_name(tokens: list[tuple[str, int, int]], k: int, end: int, lex: Lexicon) -> bool:
+    """jieba's tokens from k to `end` look like a personal name: one word unknown to the dictionary
+    or tagged nr, or the surname alone followed by words that are not ordinary verbs/function words."""
+    w, _, e = tokens[k]
+    if e == end:  # jieba's dictionary tags some verbs nr (荣获, 祝贺): a listed name must be a rare word
+        return len(w) >= 2 and (not in_dictionary(w) or word_tag(w).startswith("nr")
+                                and tokenizer().FREQ.get(w, 0) < _RARE_WORD)
+    if len(w) != _surname_at(w, 0, lex):
+        return False
+    for w2, _, e2 in tokens[k + 1 :]:
+        tag = word_tag(w2)
+        if tag.startswith(("v", "p", "c", "u", "r", "m", "q", "f", "y")) and in_dictionary(w2) and len(w2) > 1:
+            return False
+        if e2 >= end:
+            return e2 == end
+    return False
 
 
 def find_known_people(text: str, names: set[str], used: list[bool], mask: list[bool]) -> list[Span]:
@@ -539,7 +674,7 @@ def tag_text(text: str, issue_date: str = "", known_people: set[str] | None = No
     for s in units:
         for k in range(s.start, s.end):
             taken[k] = True
-    people = find_people(text, tokens, mask, units, taken, lex)
+    people = find_people(text, tokens, mask, units, taken, lex, [s for s in fixed if s.type is EntityType.AWARD])
     for s in people:
         for k in range(s.start, s.end):
             taken[k] = True
