@@ -89,20 +89,43 @@ class RapidOcrEngine:
         }
 
     def recognize(self, image: np.ndarray) -> list[OcrLine]:
-        if image.ndim == 2:
-            import cv2
+        """Detect on a copy scaled to `det_limit_side_len`, recognise crops of the full-resolution
+        page: detection needs the layout, recognition needs the strokes. (rapidocr's own call
+        crops from the downscaled page, which on an A3 300 dpi scan shrinks body text to ~17 px:
+        measured on the seed page, line CER 1.5% that way against 0.15% this way.)"""
+        import cv2
+        from rapidocr.ch_ppocr_rec import TextRecInput
+        from rapidocr.utils.process_img import get_rotate_crop_image
 
+        if image.ndim == 2:
             image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
-        result = self._ocr(image)
-        if result.boxes is None or result.txts is None:
+        h, w = image.shape[:2]
+        scale = min(1.0, self.config.det_limit_side_len / max(h, w))
+        small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image
+        det = self._ocr(small, use_det=True, use_cls=False, use_rec=False)
+        if det.boxes is None or len(det.boxes) == 0:
             return []
-        words = result.word_results or [() for _ in result.txts]
+        quads, crops = [], []
+        for box in np.asarray(det.boxes, dtype=np.float32):
+            quad = box / scale
+            crop = get_rotate_crop_image(image, quad.copy())
+            if crop.size and min(crop.shape[:2]) >= 2:
+                quads.append(quad)
+                crops.append(crop)
+        if not crops:
+            return []
+        rec = self._ocr._load_rec_model()(TextRecInput(img=crops, return_word_box=True))
+        if rec.txts is None:
+            return []
+        chars_per_line = self._ocr.cal_rec_boxes(crops, np.array(quads), rec, False).word_results
         lines = []
-        for quad, text, score, chars in zip(result.boxes, result.txts, result.scores, words):
-            quad_pts = [(float(x), float(y)) for x, y in np.asarray(quad).reshape(-1, 2)]
+        for quad, text, score, chars in zip(quads, rec.txts, rec.scores, chars_per_line):
+            if not text.strip():
+                continue
+            quad_pts = [(float(x), float(y)) for x, y in quad.reshape(-1, 2)]
             char_conf: list[float] = []
             char_boxes: list[tuple[float, float, float, float]] = []
-            # word_results give one entry per recognised character (CJK) or word (Latin runs)
+            # one entry per recognised character (CJK) or word (Latin runs), boxes in page pixels
             if chars and sum(len(c[0]) for c in chars) == len(text.replace(" ", "")):
                 for ch, sc, pts in chars:
                     xs = [p[0] for p in pts]
@@ -118,18 +141,27 @@ class RapidOcrEngine:
 def _restore_gaps(text, confs, boxes):
     """Re-insert a printed gap the recogniser dropped (masthead fields, two-part titles):
     a space where the gap between two characters is well above the line's usual spacing and
-    0.4 of the glyph height. Spaces the
-    engine already gave are dropped and decided the same way, so the rule is one rule."""
+    0.4 of the glyph height. Spaces the engine gave between Chinese characters are decided the
+    same way; those between Latin words or numbers are kept."""
     chars = [c for c in text if c != " "]
     if len(chars) != len(boxes) or not chars:
         return text, confs, boxes
+    # a space the engine read between Latin words or numbers is printed: keep it
+    kept_space = set()
+    k = 0
+    for i, c in enumerate(text):
+        if c == " ":
+            if 0 < i < len(text) - 1 and text[i - 1].isascii() and text[i + 1].isascii():
+                kept_space.add(k)
+        else:
+            k += 1
     height = float(np.median([b[3] - b[1] for b in boxes]))
     gaps = [boxes[i][0] - boxes[i - 1][2] for i in range(1, len(boxes))]
     usual = float(np.median(gaps)) if gaps else 0.0
     threshold = max(0.4 * height, usual + 0.3 * height)
     out, out_conf, out_boxes = [chars[0]], [confs[0]], [boxes[0]]
     for i in range(1, len(chars)):
-        if gaps[i - 1] > threshold:
+        if gaps[i - 1] > threshold or i in kept_space:
             out.append(" ")
             out_conf.append(1.0)
             out_boxes.append((boxes[i - 1][2], boxes[i][1], boxes[i][0], boxes[i][3]))
