@@ -43,6 +43,22 @@ class Cleaned:
     seconds: dict[str, float] = field(default_factory=dict)  # time per step (benchmark)
 
 
+def turn_180(cleaned: Cleaned) -> Cleaned:
+    """The same cleaned page turned upside down, its transform still mapping to the scan."""
+    h, w = cleaned.image.shape[:2]
+    flip = np.array([[-1, 0, w - 1], [0, -1, h - 1], [0, 0, 1]], dtype=np.float64)  # self-inverse
+    transform = np.vstack([cleaned.transform, [0, 0, 1]]) @ flip
+    return Cleaned(
+        image=np.ascontiguousarray(cleaned.image[::-1, ::-1]),
+        transform=transform[:2],
+        skew_deg=cleaned.skew_deg,
+        rotation=(cleaned.rotation + 180) % 360,
+        steps=[*cleaned.steps, "rotate180"],
+        char_px=cleaned.char_px,
+        seconds=dict(cleaned.seconds),
+    )
+
+
 def to_original(transform: np.ndarray, points: np.ndarray | list) -> np.ndarray:
     """Map (N, 2) points of the cleaned image to the original scan with a `Cleaned.transform`."""
     pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
@@ -162,49 +178,14 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist()))
 
 
-def _up_down_score(pts: np.ndarray, angle: float) -> tuple[int, int]:
-    """Votes (upright, upside down) from the shape of paragraphs.
-
-    Chinese body text is justified and set in paragraphs: a paragraph's last line is short and
-    flush left, its first line indented on the left. Upside down, the short lines are flush
-    right. Count, per column, lines ragged by more than an indent on one side only."""
-    a = math.radians(angle)
-    x = pts[:, 0] * math.cos(a) - pts[:, 1] * math.sin(a)
-    y = pts[:, 1] * math.cos(a) + pts[:, 0] * math.sin(a)
-    bands = _text_lines(pts, angle)
-    if len(bands) < 4:
-        return 0, 0
-    h = float(np.median([b - t for t, b in bands]))
-    xmin = float(x.min())
-    filled = np.bincount((x - xmin).astype(np.int64)) > 0
-    gaps = [(s, e) for s, e in _runs(~filled) if e - s >= 1.5 * h]
-    bounds = [0] + [v for s, e in gaps for v in (s, e)] + [len(filled)]
-    cols = [(xmin + bounds[i], xmin + bounds[i + 1]) for i in range(0, len(bounds), 2) if bounds[i + 1] - bounds[i] > 6 * h]
-    up = down = 0
-    for c0, c1 in cols:
-        in_col = (x >= c0) & (x <= c1)
-        for t, b in bands:
-            if b - t > 2.5 * h:
-                continue
-            sel = in_col & (y >= t) & (y < b)
-            if sel.sum() < 5:
-                continue
-            left_gap, right_gap = float(x[sel].min()) - c0, c1 - float(x[sel].max())
-            # a gap wider than a two-glyph indent on one side only: a paragraph's short last line
-            if right_gap > 2.8 * h and left_gap < 0.5 * h:
-                up += 1
-            elif left_gap > 2.8 * h and right_gap < 0.5 * h:
-                down += 1
-    return up, down
-
-
 def _analyse(gray: np.ndarray, cfg: CleanupConfig) -> tuple[int, float, float | None]:
     """(clockwise rotation 0/90/180/270 that makes the page upright, skew in the upright page,
     body glyph height in original pixels) from one analysis copy.
 
     0 vs 90: text lines give a sharper row profile than column profile (line gaps are wider
-    than character gaps, even in grid-set CJK text). Up vs down: the paragraph-shape vote of
-    `_up_down_score`; with little evidence, no turn. A 180 turn keeps the skew angle."""
+    than character gaps, even in grid-set CJK text). Up vs down cannot be told from geometry
+    reliably (a paragraph-shape vote flipped degraded pages that were upright): the OCR
+    engine's text-line orientation classifier decides it, and `turn_180` applies it."""
     ink, scale = _ink_mask(gray)
     pts = _points(ink)
     if len(pts) < 200:
@@ -216,10 +197,6 @@ def _analyse(gray: np.ndarray, cfg: CleanupConfig) -> tuple[int, float, float | 
         ang_v, score_v = _best_angle(turned, cfg.max_skew_deg)
         if score_v > 1.15 * score:
             rot, ang, pts = 90, ang_v, turned
-        up, down = _up_down_score(pts, ang)
-        if down >= 4 and down >= 3 * up:  # a wrong turn ruins the page: demand clear evidence
-            rot = (rot + 180) % 360
-            pts = pts.max(axis=0) - pts
     return rot, ang, _char_height(pts, ang, scale)
 
 

@@ -77,6 +77,7 @@ def process_page(task: PageTask) -> PageResult:
     """ingest -> cleanup -> ocr -> layout for one page. A bad page becomes a Page with status
     error and a message; it never raises (the batch goes on)."""
     from . import cleanup, ingest, layout
+    from .ocr import PageUpsideDown
 
     page = Page(
         page_id=task.page_id,
@@ -95,16 +96,20 @@ def process_page(task: PageTask) -> PageResult:
 
         t = time.perf_counter()
         cleaned = cleanup.clean(loaded.image, task.config.cleanup, dpi=loaded.dpi)
+        timings["cleanup"] = time.perf_counter() - t
+
+        t = time.perf_counter()
+        engine = _engine(task.config)
+        try:
+            ocr_lines = engine.recognize(cleaned.image, check_orientation=task.config.cleanup.detect_rotation)
+        except PageUpsideDown:  # the engine's line classifier says so: turn the page and read it again
+            cleaned = cleanup.turn_180(cleaned)
+            ocr_lines = engine.recognize(cleaned.image, check_orientation=False)
         page.skew_deg = round(float(cleaned.skew_deg), 2)
         page.rotation = int(cleaned.rotation)
         page.cleanup = list(cleaned.steps)
         page.transform = [[round(float(v), 6) for v in row] for row in cleaned.transform.tolist()]
         page.steps.append(Step("cleanup", "image cleanup", {"steps": page.cleanup, "skew_deg": page.skew_deg}))
-        timings["cleanup"] = time.perf_counter() - t
-
-        t = time.perf_counter()
-        engine = _engine(task.config)
-        ocr_lines = engine.recognize(cleaned.image)
         page.ocr_lines = [_to_line(page.page_id, i, ol, cleaned.transform, page.width, page.height)
                           for i, ol in enumerate(ocr_lines, 1)]
         page.steps.append(Step("ocr", f"{engine.name}: {len(page.ocr_lines)} lines",

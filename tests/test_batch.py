@@ -387,3 +387,25 @@ def test_one_run_per_output_folder(tmp_path: Path) -> None:
                 pass
     with RunLock(tmp_path):  # released on exit
         pass
+
+
+def test_upside_down_and_sideways_scans_are_turned_and_read(tmp_path: Path) -> None:
+    """Geometry turns a lying page upright or upside down; the engine's line classifier finds
+    upside down and the page is turned again. Boxes still point into the original scan."""
+    lines = ["静安寺街道同心家园共建理事会召开联席会议", "理事会延续传统对评选出的优秀项目予以表彰",
+             "现场表彰了二〇一九年度同心惠民项目十项", "静安区委组织部副部长为获奖项目颁奖",
+             "进一步深化优秀项目示范作用和引领作用", "街道启动了同心家园微网站实现线上展示"]
+    page = text_image(lines)
+    folder = tmp_path / "scans" / "turned"
+    folder.mkdir(parents=True)
+    page.rotate(180, expand=True).save(folder / "page-1.png")
+    page.rotate(90, expand=True).save(folder / "page-2.png")  # turned counter-clockwise
+    page.rotate(-90, expand=True).save(folder / "page-3.png")  # turned clockwise
+    result = run(tmp_path / "scans", tmp_path / "out", Config(), progress=False)
+    issue = result.issues[0]
+    for p in issue.pages:
+        text = "".join(b.text for b in p.blocks)
+        assert "静安寺街道同心家园共建理事会" in text, (p.page_no, text)
+        scan_w, scan_h = p.width, p.height
+        assert all(0 <= ln.box.x0 <= ln.box.x1 <= scan_w and 0 <= ln.box.y0 <= ln.box.y1 <= scan_h for ln in p.lines)
+    assert [p.rotation for p in issue.pages] == [180, 90, 270]  # clockwise turns that made them upright

@@ -101,17 +101,32 @@ def test_straight_page_is_not_resampled(page300: np.ndarray) -> None:
     assert np.allclose(out.transform, [[1, 0, 0], [0, 1, 0]])
 
 
-@pytest.mark.parametrize("rot", [90, 180, 270])
-def test_detects_page_rotation(page150: np.ndarray, rot: int) -> None:
+@pytest.mark.parametrize("rot, seen", [(90, 90), (180, 0), (270, 90)])
+def test_detects_quarter_turns(page150: np.ndarray, rot: int, seen: int) -> None:
+    """Geometry tells a lying page from a standing one; up from down is the OCR engine's
+    text-line classifier's call (tests/test_batch.py runs an upside-down scan end to end)."""
     import cv2
 
-    # the scan is turned counter-clockwise by rot; cleanup must turn it back clockwise by rot
     code = {90: cv2.ROTATE_90_COUNTERCLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_CLOCKWISE}[rot]
     scan = cv2.rotate(page150, code)
     out = clean(scan, NO_RES)
-    assert out.rotation == rot
+    assert out.rotation == seen
     assert out.image.shape == page150.shape
-    assert np.mean(np.abs(out.image.astype(int) - page150.astype(int)) > 128) < 0.01
+    if seen == rot:
+        assert np.mean(np.abs(out.image.astype(int) - page150.astype(int)) > 128) < 0.01
+
+
+def test_turn_180_keeps_the_transform_pointing_at_the_scan(page150: np.ndarray) -> None:
+    from pipeline.cleanup import to_original, turn_180
+
+    out = clean(page150, NO_RES)
+    h, w = out.image.shape[:2]
+    turned = turn_180(out)
+    assert turned.rotation == (out.rotation + 180) % 360 and turned.steps[-1] == "rotate180"
+    assert np.array_equal(turned.image[::-1, ::-1], out.image)
+    p = np.array([[10.0, 20.0]])
+    q = np.array([[w - 1 - 10.0, h - 1 - 20.0]])  # the same pixel in the turned image
+    assert np.allclose(to_original(turned.transform, q), to_original(out.transform, p))
 
 
 def test_upright_page_is_not_rotated(page150: np.ndarray) -> None:

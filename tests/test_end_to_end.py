@@ -88,7 +88,8 @@ def test_dataset_contract_and_audit_trail(seed_run):
         assert set(cols.split()) <= have, name
     manifest = json.loads((out / "manifest.json").read_text())
     models = manifest["engine"]["models"]
-    assert {m["name"] for m in models} == {"PP-OCRv6_det_small.onnx", "PP-OCRv6_rec_small.onnx"}
+    assert {m["name"] for m in models} == {"PP-OCRv6_det_small.onnx", "PP-OCRv6_rec_small.onnx",
+                                            "ch_ppocr_mobile_v2.0_cls_mobile.onnx"}
     assert all(len(m["sha256"]) == 64 for m in models)
     issue_json = json.loads((out / "issues" / "tongxin-102.json").read_text())
     assert issue_json["pages"][0]["blocks"], "nested document has no blocks"

@@ -25,6 +25,11 @@ class OcrLine:
     char_boxes: list[tuple[float, float, float, float]] = field(default_factory=list)  # x0,y0,x1,y1 per char
 
 
+class PageUpsideDown(Exception):
+    """Raised by `recognize` when the engine's text-line orientation classifier finds most lines
+    upside down: the caller turns the page (`cleanup.turn_180`) and asks again."""
+
+
 @dataclass(frozen=True)
 class ModelFile:
     role: str  # det / rec / cls
@@ -36,8 +41,9 @@ class ModelFile:
 class OcrEngine(Protocol):
     name: str
 
-    def recognize(self, image: np.ndarray) -> list[OcrLine]:
-        """Read every text line of a page image (grayscale or BGR uint8)."""
+    def recognize(self, image: np.ndarray, check_orientation: bool = True) -> list[OcrLine]:
+        """Read every text line of a page image (grayscale or BGR uint8). May raise
+        PageUpsideDown when `check_orientation` and the engine can tell."""
         ...
 
     def describe(self) -> dict:

@@ -252,7 +252,7 @@ class PaddleOcrEngine:
             "settings": {k: v for k, v in self._params.items() if not k.endswith("_model_dir")},
         }
 
-    def recognize(self, image: np.ndarray) -> list[OcrLine]:
+    def recognize(self, image: np.ndarray, check_orientation: bool = True) -> list[OcrLine]:
         import cv2
 
         if image.ndim == 2:

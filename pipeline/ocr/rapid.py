@@ -15,12 +15,15 @@ import numpy as np
 
 from ..config import OcrConfig
 from ..errors import EngineError
-from . import ModelFile, OcrLine
+from . import ModelFile, OcrLine, PageUpsideDown
 
 log = logging.getLogger(__name__)
 
 DET_MODEL = "PP-OCRv6_det_small.onnx"
 REC_MODEL = "PP-OCRv6_rec_small.onnx"
+CLS_MODEL = "ch_ppocr_mobile_v2.0_cls_mobile.onnx"  # text-line 0/180 classifier: page orientation
+ORIENTATION_SAMPLE = 24  # widest lines classified per page
+ORIENTATION_MIN_LINES = 5
 
 
 @lru_cache(maxsize=None)
@@ -47,7 +50,7 @@ class RapidOcrEngine:
         self.config = config
         base = model_dir()
         self.models = []
-        for role, fname in (("det", DET_MODEL), ("rec", REC_MODEL)):
+        for role, fname in (("det", DET_MODEL), ("rec", REC_MODEL), ("cls", CLS_MODEL)):
             path = base / fname
             if not path.is_file():
                 raise EngineError(
@@ -69,6 +72,7 @@ class RapidOcrEngine:
             "Det.box_thresh": config.det_box_thresh,
             "Det.unclip_ratio": config.det_unclip_ratio,
             "Rec.model_path": str(base / REC_MODEL),
+            "Cls.model_path": str(base / CLS_MODEL),
             "Rec.rec_batch_num": 1,
             "EngineConfig.onnxruntime.intra_op_num_threads": threads,
             "EngineConfig.onnxruntime.inter_op_num_threads": 1,
@@ -88,7 +92,7 @@ class RapidOcrEngine:
             "settings": {k: v for k, v in self._params.items() if "model_path" not in k},
         }
 
-    def recognize(self, image: np.ndarray) -> list[OcrLine]:
+    def recognize(self, image: np.ndarray, check_orientation: bool = True) -> list[OcrLine]:
         """Detect on a copy scaled to `det_limit_side_len`, recognise crops of the full-resolution
         page: detection needs the layout, recognition needs the strokes. (rapidocr's own call
         crops from the downscaled page, which on an A3 300 dpi scan shrinks body text to ~17 px:
@@ -114,6 +118,8 @@ class RapidOcrEngine:
                 crops.append(crop)
         if not crops:
             return []
+        if check_orientation and self._upside_down(crops):
+            raise PageUpsideDown()
         rec = self._ocr._load_rec_model()(TextRecInput(img=crops, return_word_box=True))
         if rec.txts is None:
             return []
@@ -136,6 +142,18 @@ class RapidOcrEngine:
                 text, char_conf, char_boxes = _restore_gaps(text, char_conf, char_boxes)
             lines.append(OcrLine(quad_pts, text, float(score), char_conf, char_boxes))
         return lines
+
+
+    def _upside_down(self, crops: list[np.ndarray]) -> bool:
+        """Most of the page's widest text lines read as turned by 180 degrees (PP-OCR's line
+        classifier, shipped in the wheel); a handful of lines or a split vote is not enough."""
+        lines = sorted((c for c in crops if c.shape[1] > 3 * c.shape[0]), key=lambda c: -c.shape[1])
+        lines = lines[:ORIENTATION_SAMPLE]
+        if len(lines) < ORIENTATION_MIN_LINES:
+            return False
+        votes = self._ocr._load_cls_model()(lines).cls_res or []
+        down = sum(1 for label, score in votes if label == "180" and score > 0.9)
+        return down >= 0.75 * len(lines)
 
 
 def _restore_gaps(text, confs, boxes):
