@@ -34,7 +34,7 @@ from pipeline.model import (
     PageStatus,
 )
 
-CHECK_CONTRACT = Path("/work/shared/tools/check-contract.py")
+CHECK_CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "tools" / "check-contract.py"  # ../shared, as on CI
 
 # Text that must survive CSV and come back exactly (formula starts, quotes, commas, a leading ').
 TRICKY = ["=SUM(A1:A3)", "+86 021 6248", "-5度", "@静安", "'引号开头", '逗号,和"引号"']
