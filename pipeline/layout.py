@@ -53,6 +53,7 @@ class LayoutParams:
     small_ratio: float = 0.8  # at or below: caption / furniture size
     link_gap: float = 1.0  # max vertical gap between chained lines, in line heights
     break_gap: float = 0.5  # ... and at most this much (in H) wider than the page's usual line gap
+    module_gap: float = 0.2  # ... or this much, level with a headline's top in another column
     link_size_ratio: float = 1.3  # chained lines differ in height by at most this factor
     row_gap_cw: float = 4.0  # boxes on one row inside one column frame closer than this are one visual line
     indent_min_cw: float = 1.2  # first-line indent of a paragraph (two characters printed)
@@ -146,6 +147,7 @@ class _Metrics:
     cw: float  # body character pitch
     top: float  # text extent of the page
     bottom: float
+    break_gap: float = float("inf")  # a vertical gap at least this wide ends a column run (set by _chain)
 
 
 # --------------------------------------------------------------------------- page analysis
@@ -374,7 +376,21 @@ def _chain(vlines: list[_VLine], m: _Metrics, p: LayoutParams) -> list[_Seg]:
     gaps = [vs[j].box.y0 - vs[i].box.y1 for i, j in nxt.items()]
     if gaps:
         usual = statistics.median(gaps)
+        m.break_gap = usual + p.break_gap * m.H
         nxt = {i: j for i, j in nxt.items() if vs[j].box.y0 - vs[i].box.y1 <= usual + p.break_gap * m.H}
+        # a module boundary: a headline in another column starts level with a gap that is only
+        # a little wider than usual (stacked modules with no headline of their own in this column)
+        heads = [v for v in vs if _vsize(v, m, p) == "big" and _glyph_count(v.text) >= 4]
+        nxt = {
+            i: j
+            for i, j in nxt.items()
+            if vs[j].box.y0 - vs[i].box.y1 <= usual + p.module_gap * m.H
+            or not any(
+                h.box.x_overlap(vs[i].box) <= 0
+                and vs[i].box.y1 - 0.3 * m.H <= h.box.y0 <= vs[j].box.y0 + 0.3 * m.H
+                for h in heads
+            )
+        }
     has_prev = set(nxt.values())
     segs: list[_Seg] = []
     for i in range(len(vs)):
@@ -465,25 +481,36 @@ def _split_crossers(
         k = j + 1
     if not gutters:
         return lines
+
+    def crosses(b: Box, gl: float, gr: float) -> bool:
+        return b.x0 < gl - 1.5 * m.cw and b.x1 > gr + 1.5 * m.cw
+
     out: list[Line] = []
     for ln in lines:
         b = ln.lbox
         cut = None
         if _size(b.height, m, p) == "normal":
             for gl, gr in sorted(gutters):
-                if b.x0 < gl - 1.5 * m.cw and b.x1 > gr + 1.5 * m.cw:
+                if crosses(b, gl, gr):
                     near = [o for o in body if o is not b and abs(o.cy - b.cy) <= 4 * m.H]
                     lefts = [o.cy > b.cy for o in near if gl - 3 * m.cw < o.x1 <= gl + 0.5 * m.cw]
                     rights = [o.cy > b.cy for o in near if o.x0 >= gr - 0.5 * m.cw and o.x0 < gr + 3 * m.cw]
-                    # text of both columns around it, and one column runs on above and below it
+                    # the engine merged several rows of the same column pair (a whole short
+                    # module): the rows are their own evidence
+                    run = any(
+                        o is not b and crosses(o, gl, gr) and 0 < abs(o.cy - b.cy) <= 1.8 * m.H for o in body
+                    )
+                    at_left = any(abs(b.x0 - f[0]) <= 2.5 * m.cw for f in frames)
+                    # text of a column around it, and one column runs on above and below it
                     # (or the engine read a space where the gutter is: first or last row)
-                    if lefts and rights:
+                    if (lefts and rights) or ((lefts or rights or run) and at_left):
                         sandwiched = len(set(lefts)) == 2 or len(set(rights)) == 2
                         # starts at a column's left edge but ends inside another column: two lines
-                        ragged = any(abs(b.x0 - f[0]) <= 2.5 * m.cw for f in frames) and all(
-                            abs(b.x1 - f[1]) > m.cw for f in frames
-                        )
-                        cut = (gl, gr, not (sandwiched or ragged))
+                        ragged = at_left and all(abs(b.x1 - f[1]) > m.cw for f in frames)
+                        # a merged run with no column text near it; with column text near it (below
+                        # a wide block), a run of wide lines is a wide module above the columns
+                        merged_run = run and at_left and not (lefts or rights)
+                        cut = (gl, gr, not (sandwiched or ragged or merged_run))
                         break
         parts = _split_line(ln, *cut) if cut else None
         if parts is None:
@@ -814,6 +841,24 @@ def _xy_order(items: list[_Seg], m: _Metrics) -> list[_Seg]:
             for a, b in itertools.pairwise(bounds):
                 merged.append([s for r in rows[a:b] for s in r])
             return [s for g in merged for s in _xy_order(g, m)]
+    if len(rows) > 1 and len(cols) > 1:
+        # stacked multi-column modules with no headline between them: a band of white across
+        # every column, wider than the line spacing but narrower than a photo (columns are read
+        # through a photo), with body columns on both sides of it
+        cuts = [
+            i
+            for i in range(1, len(rows))
+            if m.break_gap <= min(s.box.y0 for s in rows[i]) - max(s.box.y1 for s in rows[i - 1]) <= 2.5 * m.H
+            and not any(s.kind == BlockKind.HEADLINE for s in rows[i - 1] + rows[i])
+            and _columns_at_cut(rows[:i], rows[i:], m)
+        ]
+        if cuts:
+            bounds = [0, *cuts, len(rows)]
+            return [
+                s
+                for a, b in itertools.pairwise(bounds)
+                for s in _xy_order([x for r in rows[a:b] for x in r], m)
+            ]
     if len(cols) > 1 and _vertical_cut_ok(cols, m):
         return [s for g in cols for s in _xy_order(g, m)]
     if len(rows) > 1:
@@ -824,11 +869,27 @@ def _xy_order(items: list[_Seg], m: _Metrics) -> list[_Seg]:
     return _topo_order(items)
 
 
+def _columns_at_cut(above: list[list[_Seg]], below: list[list[_Seg]], m: _Metrics) -> bool:
+    """Body text ends in two or more columns just above the cut and starts in two or more just
+    below it: a module boundary, not the white around a photo in one column."""
+    top = max(s.box.y1 for r in above for s in r)
+    bottom = min(s.box.y0 for r in below for s in r)
+    ends = [s for r in above for s in r if s.box.y1 >= top - 2 * m.H and s.kind != BlockKind.CAPTION]
+    starts = [s for r in below for s in r if s.box.y0 <= bottom + 2 * m.H and s.kind != BlockKind.CAPTION]
+    return len(_groups(ends, "x")) > 1 and len(_groups(starts, "x")) > 1
+
+
 def _vertical_cut_ok(cols: list[list[_Seg]], m: _Metrics) -> bool:
     """A column cut must not read a column before a headline that stands above it in a later
     column group (a centred headline narrower than its module leaves a gutter beside it)."""
     top0 = min(s.box.y0 for s in cols[0])
-    return not any(s.kind == BlockKind.HEADLINE and s.box.y1 <= top0 + 0.5 * m.H for g in cols[1:] for s in g)
+    # only a headline just above the first group's top: far above it (a photo heads that
+    # column), the headline belongs to its own column module
+    return not any(
+        s.kind == BlockKind.HEADLINE and top0 - 4 * m.H <= s.box.y1 <= top0 + 0.5 * m.H
+        for g in cols[1:]
+        for s in g
+    )
 
 
 def _merge_rows(rows: list[list[_Seg]]) -> list[list[_Seg]]:

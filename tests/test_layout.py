@@ -700,3 +700,70 @@ def test_headless_text_continues_the_article_left_open() -> None:
         for a in issue.articles
     ]
     assert groups == ["HABD", "KCy"]
+
+
+def test_stacked_modules_without_headline_read_row_by_row() -> None:
+    """Two two-column modules stacked with no headline between them (both articles continue
+    from an earlier page): the white band across both columns is a module boundary, so the
+    top module is read before the bottom one, not column by column down the page."""
+    drawing = """
+    AAAAAAAAAAAA  BBBBBBBBBBBB
+    AAAAAAAAAAAA  BBBBBBBBBBBB
+    AAAAAAAAAAAA  BBBBBBB
+
+    CCCCCCCCCCCC  DDDDDDDDDDDD
+    CCCCCCCCCCCC  DDDDDDDDDDDD
+    CCCCCCCCCCCC  DDDDD
+    """
+    page, letters = run(drawing)
+    assert collapse(order(page, letters)) == "ABCD"
+
+
+def test_column_headed_by_a_photo_is_read_before_the_next_column_module() -> None:
+    """Under a spanning module, column 1 starts with a photo (its article continues) and column
+    2 holds a one-column module with its own headline: column 1 is read first."""
+    drawing = """
+    AAAAAAAAAAAA  BBBBBBBBBBBB
+    AAAAAAAAAAAA  BBBBBBBBBBBB
+    AAAAAAAAAAAA  BBBBBBB
+
+                   KKKKKKKKKK
+                   KKKKKKKKKK
+
+                  CCCCCCCCCCCC
+                  CCCCCCCCCCCC
+                  CCCCCCCCCCCC
+       ppppp      CCCCCCCCCCCC
+    DDDDDDDDDDDD  CCCCCCCCCCCC
+    DDDDDDDDDDDD  CCCCCCCCCCCC
+    DDDDDDDDDDDD  CCCCCC
+    """
+    page, letters = run(drawing, big="K", small="p")
+    assert collapse(order(page, letters).replace("p", "")) == "ABDKC"
+
+
+def test_rows_of_a_short_module_merged_across_the_gutter_are_split() -> None:
+    """The engine read every row of a short two-column module as one line (nothing of the
+    columns near it to compare with): the rows are each other's evidence and are cut at the
+    gutter, left column first."""
+    drawing = """
+    AAAAAAAAAAAA  BBBBBBBBBBBB
+    AAAAAAAAAAAA  BBBBBBBBBBBB
+    AAAAAAAAAAAA  BBBBBBB
+
+
+
+      HHHHHHHHHHHHHHHHHHHHHH
+      HHHHHHHHHHHHHHHHHHHHHH
+
+    XXXXXXXXXXXXXXXXXXXXXXXXXX
+    XXXXXXXXXXXXXXXXXXXXXXXXXX
+    XXXXXXXXXXXXXXXXXXXXXXXXXX
+    """
+    rows = [("甲", "乙"), ("丙", "丁"), ("戊", "己")]
+    texts = {"X": [a * 12 + b * 12 for a, b in rows]}
+    page, _letters = run(drawing, big="H", texts=texts)
+    text = page.reading_order_text()
+    assert "甲" * 12 + "丙" * 12 + "戊" * 12 in text
+    assert text.index("戊") < text.index("乙")
+    assert "乙" * 12 + "丁" * 12 + "己" * 12 in text
