@@ -122,7 +122,7 @@ def test_place_and_dates(tagged: Issue) -> None:
     assert [m.text for m in _of(tagged, EntityType.PLACE)] == ["上海宾馆"]
     dates = {(m.text, m.normalized) for m in _of(tagged, EntityType.DATE)}
     assert dates == {("2020年1月8日", "2020-01-08"), ("2月12日", "2020-02-12"), ("2019年12月20日", "2019-12-20"),
-                     ("2017", "2017"), ("2018年度", "2018")}
+                     ("2017", "2017"), ("2018年度", "2018"), ("2020", "2020")}  # 展望2020, : a bare year
 
 
 def test_awards_mentions(tagged: Issue) -> None:
@@ -311,3 +311,80 @@ def test_home_short_forms_and_the_issue_street() -> None:
     issue = _body_issue("江宁路街道党工委副书记祁永明，街道党工委委员冉青出席。")
     short = [m for m in issue.mentions if m.text == "街道党工委"]
     assert short and short[0].normalized == "江宁路街道党工委"  # the issue's own street wins
+
+
+# ---------------------------------------------------------------- round 3: general rules for the round 2 misses
+
+
+@pytest.mark.parametrize("text", [
+    "楼组长和志愿者一起走访",  # 和 is a surname, 和志愿 ends inside 志愿者
+    "（左三）为居民颁发聘书",  # a photo position is no name
+    "社区为老人举办集体祝寿活动",  # 祝寿: jieba tags it nr, but 集体 is no person noun
+    "请大家记住这段历史。",  # 这|段历史: no clause start, no person noun before it
+    "居民蒋阿婆今年九十岁。",  # a form of address
+])
+def test_untitled_name_precision_guard(text: str) -> None:
+    assert _spans(text, EntityType.PERSON) == []
+
+
+def test_untitled_names_after_a_person_noun_or_a_clause_start() -> None:
+    assert _spans("独居老人任桂英拉着社工的手说，谢谢。", EntityType.PERSON) == [("任桂英", "")]
+    assert _spans("她和老伴于德昌一起来了。于德昌说，很开心。", EntityType.PERSON) == [("于德昌", ""), ("于德昌", "")]
+
+
+@pytest.mark.parametrize(("text", "person", "role"), [
+    ("主任医师钱强走进社区", "钱强", "主任医师"),  # the name ends where jieba starts 走进
+    ("科长孙敏陪同调研", "孙敏", "科长"),  # ... and 陪同
+    ("居委会主任禤国庆、社工仝小燕出席", "禤国庆", "居委会主任"),  # rare surnames
+    ("退休教师吴梅芳参加活动", "吴梅芳", "退休教师"),
+    ("（通讯员 李文 摄影 濮阳志刚）", "濮阳志刚", "摄影"),
+    ("景华居民区5号楼楼组长袁丽每天值守", "袁丽", "景华居民区5号楼楼组长"),
+    ("静安区北海幼儿园园长葛晓云和老师们迎接孩子", "葛晓云", "静安区北海幼儿园园长"),
+    ("景华居民区困难居民金秀英表示感谢", "金秀英", ""),  # a circumstance, not a post
+])
+def test_people_and_roles_round3(text: str, person: str, role: str) -> None:
+    assert (person, role) in _spans(text, EntityType.PERSON)
+
+
+def test_family_items_of_an_honour_list_are_people() -> None:
+    text = "2021年度“五好家庭”名单\n华山居民区 王慧芳家庭\n景华居民区 上官明家庭"
+    assert _spans(text, EntityType.PERSON) == [("王慧芳", ""), ("上官明", "")]
+
+
+@pytest.mark.parametrize(("text", "unit"), [
+    ("瑞金医院心内科主任医师赵强讲课", "瑞金医院心内科"),  # a department after its institution
+    ("新鸿基管理（上海）有限公司副总经理贺新出席", "新鸿基管理（上海）有限公司"),
+    ("静安寺街道文明志愿服务队在广场开展活动", "静安寺街道文明志愿服务队"),
+    ("街道社区服务办主任赵敏陪同", "街道社区服务办"),  # jieba cuts 服务|办
+    ("愚园路居民区党总支书记庞丽出席", "愚园路居民区党总支"),  # an organ of a named 居民区
+])
+def test_unit_boundaries_round3(text: str, unit: str) -> None:
+    assert unit in [t for t, _ in _spans(text, EntityType.UNIT)]
+
+
+def test_no_unit_from_verbs_or_ordinary_words_ending_like_a_suffix() -> None:
+    assert _spans("董事长万国强带领公司青年来到社区", EntityType.PERSON) == [("万国强", "董事长")]
+    assert _spans("董事长万国强带领公司青年来到社区", EntityType.UNIT) == []
+    assert _spans("他立即联系物业公司，共商小区停车难题，走访老旧小区。", EntityType.UNIT) == []
+    assert _spans("他立即联系物业公司，共商小区停车难题，走访老旧小区。", EntityType.PLACE) == []
+    assert _spans("构建静安寺街道基层大党建格局", EntityType.UNIT) == [("静安寺街道", "静安寺街道")]  # 格局 ≠ …局
+
+
+def test_places_split_from_their_street_and_trailing_parts() -> None:
+    assert _spans("静安寺街道达安花园获评文明小区", EntityType.PLACE) == [("达安花园", "达安花园")]
+    assert _spans("静安寺街道达安花园获评文明小区", EntityType.UNIT) == [("静安寺街道", "静安寺街道")]
+    assert _spans("集市在兴业太古汇北区广场开市", EntityType.PLACE) == [("兴业太古汇", "兴业太古汇")]
+
+
+def test_award_titles_by_shape_in_award_contexts_only() -> None:
+    assert _spans("该小区获评“上海市文明社区”。", EntityType.AWARD) == [("文明社区", "文明社区")]
+    assert _spans("表彰了一批“巾帼建功标兵”。", EntityType.AWARD) == [("巾帼建功标兵", "巾帼建功标兵")]
+    assert _spans("互助小组被评为2018年度静安区优秀志愿服务团队。", EntityType.AWARD) == [
+        ("优秀志愿服务团队", "优秀志愿服务团队")]
+    assert _spans("我们要建设文明社区，做美丽家庭。", EntityType.AWARD) == []  # no award context
+    assert _spans("志愿者在广场开展活动", EntityType.PLACE) == []  # a bare class noun names no place
+
+
+def test_bare_year_closed_by_punctuation() -> None:
+    assert _spans("展望2021，街道将继续努力。", EntityType.DATE) == [("2021", "2021")]
+    assert _spans("咨询电话：62882020，第2020期。", EntityType.DATE) == []

@@ -52,6 +52,8 @@ class Lexicon:
     name_followers: tuple[str, ...]  # longest first
     awards: tuple[str, ...]
     award_heads: tuple[str, ...]
+    award_prefixes: tuple[str, ...]  # 优秀, 文明, 巾帼 ...: start of an honour title in an award context
+    award_title_heads: tuple[str, ...]  # 奖, 标兵, 社区, 团队 ...: its end
     stop_tokens: frozenset[str]
 
     role_pieces: tuple[str, ...]  # words a role run is made of besides unit names, longest first
@@ -82,6 +84,8 @@ def load_lexicon() -> Lexicon:
         name_followers=longest_first(_read("name_followers.txt")),
         awards=longest_first(_read("awards.txt")),
         award_heads=longest_first(_read("award_heads.txt")),
+        award_prefixes=longest_first(_read("award_prefixes.txt")),
+        award_title_heads=longest_first(_read("award_title_heads.txt")),
         stop_tokens=frozenset(x.strip() for x in _read("stop_tokens.txt")),
         # unit suffixes too: after 、 a role may start with a bare office (办事处主任, 武装部部长)
         role_pieces=longest_first(list(titles | modifiers | generic | set(_read("unit_suffixes.txt")))),

@@ -95,6 +95,7 @@ _YMD = re.compile(
 )
 _MD = re.compile(r"(?<![\d年])(?P<m>\d{1,2})\s?月\s?(?P<d>\d{1,2})\s?[日号]")
 _YEAR = re.compile(rf"(?<!\d)(?P<y>{_Y})\s?(?P<suf>年度|年)(?!\s?\d{{1,2}}\s?月)")
+_BARE_YEAR = re.compile(r"(?<![\d.+\-/])(?P<y>19\d\d|20\d\d)(?=[，,。；;！!？?、]|$)")
 _MONTH = re.compile(r"(?<![\d年])(?P<m>\d{1,2})\s?月(?!\s?\d)(?!份?[以之]?[前后内])")
 
 
@@ -151,6 +152,10 @@ def find_dates(text: str, issue_date: str) -> list[Span]:
         y = _year(m["y"])
         if 1900 <= y <= 2100:
             add(m.start(), m.end(), str(y), 0.95, "date-year")
+    for m in _BARE_YEAR.finditer(text):  # 展望2020，: a year named without 年, closed by punctuation
+        y = int(m["y"])
+        if m.start() > 0 and is_han(text[m.start() - 1]) and text[m.start() - 1] not in "第号共约计达近超":
+            add(m.start(), m.end(), str(y), 0.7, "date-bare-year")
     for m in _MONTH.finditer(text):
         mo = int(m["m"])
         if 1 <= mo <= 12:
@@ -182,8 +187,40 @@ def normalize_award(s: str) -> str:
     return s.removeprefix("年度")
 
 
+_AWARD_VERB = re.compile(r"获评|荣获|获得|被评为|评为|授予|表彰|评选|喜获|摘得|命名为|当选")
+_AWARD_AFTER = re.compile(r"[”\"’]?\s?(?:称号|荣誉|奖杯|奖牌|证书|名单|评选)")
+_CLAUSE = "，,。；;！!？?：:\n"
+
+
+@lru_cache(maxsize=1)
+def _context_award_re() -> re.Pattern[str]:
+    lex = load_lexicon()
+    pre = "|".join(map(re.escape, lex.award_prefixes))
+    head = "|".join(map(re.escape, lex.award_title_heads))
+    return re.compile(rf"(?:{pre})[\u4e00-\u9fff]{{0,4}}?(?:{head})")
+
+
+def _context_awards(text: str) -> list[Span]:
+    """Honour titles not in the lexicon, by shape (prefix … head: 文明社区, 巾帼建功标兵, 优秀志愿服务
+    团队) and only in an award context, since the same shape describes things too (优秀的社区): quoted
+    whole (“上海市文明社区”, the conferring body before it stays out), after an award verb in the same
+    clause (被评为…优秀志愿服务团队), or right before 称号/荣誉/评选."""
+    out: list[Span] = []
+    for m in _context_award_re().finditer(text):
+        a, b = m.start(), m.end()
+        clause_start = max(text.rfind(c, 0, a) for c in _CLAUSE) + 1
+        quoted = b < len(text) and text[b] in "”\"’」" and any(
+            text[k] in "“\"‘「" for k in range(clause_start, a + 1) if k < len(text))
+        verb = _AWARD_VERB.search(text, clause_start, a)
+        after = _AWARD_AFTER.match(text, b)
+        if quoted or verb or after:
+            out.append(Span(EntityType.AWARD, a, b, m.group(), normalize_award(m.group()), confidence=0.8,
+                            rule="award-shape", priority=1))
+    return out
+
+
 def find_awards(text: str) -> list[Span]:
-    return [
+    return _context_awards(text) + [
         Span(EntityType.AWARD, m.start(), m.end(), m.group(), normalize_award(m.group()), confidence=0.9,
              rule="award", priority=1)
         for m in _award_re().finditer(text)
@@ -263,9 +300,19 @@ def _inner_word(tokens: list[tuple[str, int, int]], k: int, cur: list[tuple[str,
     tag = word_tag(w)
     if not tag.startswith(("v", "d", "c", "a")):
         return False
-    if nxt in lex.unit_suffixes and not tag.startswith("c"):
+    # an organ takes modifiers (楼宇|联合|党委), a named institution does not: 万国强|带领|公司 is a verb
+    # before the bare class noun, so the run must end there and the person stays whole
+    # ... but not after a complete organ (商务楼宇党委|引领|服务站): there the verb starts a predicate,
+    # while a territorial unit takes its own organs (静安寺街道|联合|工会)
+    organ = _suffix_at(text, cur[-1][2], lex.unit_suffixes) if cur else ""
+    if nxt in lex.unit_suffixes and nxt not in _NAMING_SUFFIXES and not tag.startswith("c") \
+            and not (organ and organ not in _NAMING_SUFFIXES):
         return True
-    if tag.startswith(("v", "d")) and tokenizer().FREQ.get(w, 0) < _RARE_WORD:
+    # a rare verb is a fragment of a name jieba could not read (万|航渡|路), unless a complete name
+    # ends right before it: 达安花园|获评 is a predicate
+    if tag.startswith(("v", "d")) and tokenizer().FREQ.get(w, 0) < _RARE_WORD and not (
+            cur and (_suffix_at(text, cur[-1][2], lex.unit_suffixes)
+                     or _suffix_at(text, cur[-1][2], lex.place_suffixes))):
         return True
     prev = cur[-1][0]
     return len(w) == 1 and len(prev) == 1 and tag.startswith("c") and not _is_stop(prev, lex)
@@ -277,10 +324,35 @@ _NAMING_SUFFIXES = ("居民区", "居委会", "小区", "新村", "花园", "路
                     "医院", "学校", "中学", "小学", "幼儿园", "派出所", "大厦", "广场", "宾馆", "饭店", "公园")
 
 
+def _common_word_end(w: str, lex: Lexicon) -> bool:
+    """An ordinary word that only ends like a unit (格局, 布局, 城镇): a dictionary word, not an
+    organisation by tag, made of one character plus a one-character suffix (教育|局 is an office)."""
+    return (len(w) == 2 and w[-1:] in lex.unit_suffixes and w not in lex.unit_suffixes and in_dictionary(w)
+            and not word_tag(w).startswith("nt"))
+
+
+_LOCATING_UNITS = ("街道", "居民区")  # an office written before a place in its area
+_PLACE_PARTS = frozenset(a + b for a in "东南西北" for b in ("区", "侧", "门", "面", "部"))
+_DEPARTMENT = ("科", "科室")  # a hospital's department: a unit only right after its institution
+
+
+_SUFFIX_INDEX: dict[int, tuple[tuple[str, ...], dict[str, tuple[str, ...]]]] = {}
+
+
 def _suffix_at(text: str, end: int, suffixes: tuple[str, ...]) -> str:
-    for s in suffixes:
-        if text.endswith(s, 0, end):
-            return s
+    """The longest of `suffixes` ending at `end` ('' if none). Indexed by last character: this is
+    the tagger's innermost test, run for every word of a page."""
+    if end <= 0:
+        return ""
+    entry = _SUFFIX_INDEX.get(id(suffixes))
+    if entry is None or entry[0] is not suffixes:
+        index: dict[str, tuple[str, ...]] = {}
+        for x in suffixes:  # keeps the caller's longest-first order
+            index[x[-1]] = index.get(x[-1], ()) + (x,)
+        entry = _SUFFIX_INDEX[id(suffixes)] = (suffixes, index)
+    for x in entry[1].get(text[end - 1], ()):
+        if text.endswith(x, 0, end):
+            return x
     return ""
 
 
@@ -343,7 +415,11 @@ def find_units_places(
             best = -1
             for k in range(end_idx - 1, -1, -1):
                 w, s, e = run[k]
-                if _suffix_at(text, e, lex.unit_suffixes) or _suffix_at(text, e, lex.place_suffixes):
+                # a department after its institution (…华山医院|神经内科) ends the unit name too
+                dept = w.endswith(_DEPARTMENT) and any(_suffix_at(text, run[j][2], lex.unit_suffixes)
+                                                       for j in range(k))
+                if _suffix_at(text, e, lex.unit_suffixes) and not _common_word_end(w, lex) \
+                        or _suffix_at(text, e, lex.place_suffixes) or dept:
                     best = k
                     break
             if best < 0:
@@ -353,9 +429,16 @@ def find_units_places(
             first = 0
             words = [w for w, _, _ in run[: best + 1]]
             if _suffix_at(text, end, _NAMING_SUFFIXES):  # 美丽园居民区: any non-class word names it
-                has_proper = any(w not in lex.generic_units and w not in lex.unit_suffixes for w in words)
+                has_proper = any(w not in lex.generic_units and w not in lex.unit_suffixes
+                                 and w not in lex.place_suffixes for w in words)  # 在|广场: no name
             else:  # 专业委员会, 商务楼宇党委: a description unless a proper name is in it
                 has_proper = any(_is_proper(w, lex) for w in words)
+                # an organ of a named institution (万航渡路居民区|党总支): the part before is a name by
+                # the naming-suffix rule, so the whole is too
+                has_proper = has_proper or any(
+                    _suffix_at(text, run[j][2], _NAMING_SUFFIXES)
+                    and any(w not in lex.generic_units and w not in lex.unit_suffixes for w in words[:j])
+                    for j in range(best))
                 sfx = max(_suffix_at(text, end, lex.unit_suffixes), _suffix_at(text, end, lex.place_suffixes), key=len)
                 # one dictionary word holding the whole name (上海展览中心/l) names one thing
                 has_proper = has_proper or (len(words) == 1 and len(words[0]) > len(sfx) + 1
@@ -363,6 +446,20 @@ def find_units_places(
             usfx = _suffix_at(text, end, lex.unit_suffixes)
             psfx = _suffix_at(text, end, lex.place_suffixes)
             etype = EntityType.UNIT if len(usfx) >= len(psfx) else EntityType.PLACE
+            if etype is EntityType.PLACE:
+                # 静安寺街道|达安花园: an estate written after its street office is two names; the
+                # office is tried on its own next (a district in a venue's name stays: 静安区体育中心)
+                for j in range(best - 1, -1, -1):
+                    if _suffix_at(text, run[j][2], _LOCATING_UNITS) and run[j + 1][1] == run[j][2]:
+                        first = j + 1
+                        break
+                # 静安嘉里中心|南区|广场: a part of the venue after its name stays outside the span
+                part = next((j for j in range(first + 1, best + 1) if run[j][0] in _PLACE_PARTS), -1)
+                if part > 0:
+                    end = run[part - 1][2]
+                    best = part - 1
+                    words = [w for w, _, _ in run[first : best + 1]]
+                    has_proper = any(w not in lex.generic_units for w in words)
             start = run[first][1]
             s_text = text[start:end]
             canon = _canonical(s_text, run[first : best + 1], lex)
@@ -410,7 +507,10 @@ def _boundary(text: str, i: int, lex: Lexicon) -> bool:
     """A name may end before position i: end of text, punctuation, or a follower word."""
     if i >= len(text) or text[i] in _PUNCT or not is_han(text[i]):
         return True
-    return any(text.startswith(f, i) for f in lex.name_followers)
+    if any(text.startswith(f, i) for f in lex.name_followers):
+        return True
+    # a one-character verb with an aspect particle (傅桂英|拉着, 王明|看了): jieba glues it to the name
+    return i + 1 < len(text) and text[i + 1] in "着了过" and word_tag(text[i]).startswith("v")
 
 
 def _surname_at(text: str, i: int, lex: Lexicon) -> int:
@@ -421,9 +521,11 @@ def _surname_at(text: str, i: int, lex: Lexicon) -> int:
     return 0
 
 
-def _name_at(text: str, i: int, lex: Lexicon, strict: bool = False, in_list: bool = False) -> int:
+def _name_at(text: str, i: int, lex: Lexicon, strict: bool = False, in_list: bool = False,
+             tok_ends: set[int] | None = None) -> int:
     """Length of a personal name starting at i (0 if none). Given names are one or two characters;
-    which one is decided by what follows (a follower word, punctuation), then by jieba's word."""
+    which one is decided by what follows (a follower word, punctuation), then by where jieba ends a
+    word (董强|走进, 赵敏|陪同): a name that would end inside a word (和|志愿者) is none."""
     sl = _surname_at(text, i, lex)
     if not sl:
         return 0
@@ -439,6 +541,10 @@ def _name_at(text: str, i: int, lex: Lexicon, strict: bool = False, in_list: boo
         n = sl + 2
     elif strict:
         return 0
+    elif tok_ends is not None:
+        n = next((m for m in (sl + 2, sl + 1) if i + m in tok_ends and (m == sl + 1 or two_ok)), 0)
+        if not n:
+            return 0
     elif two_ok:
         n = sl + 2
     else:
@@ -459,6 +565,10 @@ def _inside_word(tok: str, n: int) -> bool:
     return bool(tag) and not tag.startswith("nr") and in_dictionary(tok)
 
 
+_WEAK_TITLES = frozenset({"居民", "群众"})
+_HOUSE_NO = re.compile(r"(?:\d+|[一二三四五六七八九十]+)(?:号楼|号|弄|栋|幢|单元)$")
+
+
 def _role_before(text: str, end: int, units_by_end: dict[int, int], lex: Lexicon) -> int:
     """Start of the role run ending at `end`: title words, modifiers, class nouns and whole unit
     names, stopping at anything else (punctuation included)."""
@@ -473,7 +583,10 @@ def _role_before(text: str, end: int, units_by_end: dict[int, int], lex: Lexicon
                 pos -= len(p)
                 break
         else:
-            break
+            hm = _HOUSE_NO.search(text, 0, pos) if pos < end else None  # 裕华居民区|23号楼|楼组长
+            if not hm:
+                break
+            pos = hm.start()
     return pos
 
 
@@ -527,15 +640,27 @@ def find_people(
     for m in _title_re().finditer(text):
         t_end = m.end()
         i = t_end + 1 if t_end < len(text) and text[t_end] == " " else t_end
-        if i >= len(text) or _covered(mask, m.start(), m.end()) or i not in tok_starts or t_end not in tok_ends:
+        if i >= len(text) or _covered(mask, m.start(), m.end()):
             continue
         if any(taken[m.start() : t_end]):  # 共产党员 inside the award 优秀共产党员 is no title
             continue
-        n = _name_at(text, i, lex)
+        if t_end in tok_ends and i in tok_starts:
+            n = _name_at(text, i, lex, tok_ends=tok_ends)
+        elif m.start() in tok_starts or m.start() in units_by_end:
+            # jieba glued the title's end to the surname (园|长葛|晓岚): only a name closed by
+            # punctuation or a follower word counts
+            n = _name_at(text, i, lex, strict=True)
+        else:
+            continue
         if not n or not free(i, i + n) or _inside_word(tokens_at.get(i, ""), n):
             continue
         r_start = _role_before(text, t_end, units_by_end, lex)
-        add(i, n, text[r_start:t_end], 0.9, "person-after-title")
+        role = text[r_start:t_end]
+        # an identity qualified by a circumstance (困难居民金秀凤) is no post: nothing in the role run
+        # before it, yet a word glued to it
+        if role.strip() in _WEAK_TITLES and r_start > 0 and is_han(text[r_start - 1]) and text[r_start - 1] not in "的之":
+            role = ""
+        add(i, n, role, 0.9, "person-after-title")
 
     # names listed right after an honour title (优秀共产党员 诸葛明亮、伍晓丽): winners, no role
     for aw in award_spans:
@@ -560,17 +685,73 @@ def find_people(
         if tm and tm.group() not in ("代表", "居民", "党员") and _boundary(text, tm.end(), lex):
             add(s, n, tm.group(), 0.8, "person-before-title")
 
+    # "X家庭" items of an honour list (万航渡路居民区 钱慧芳家庭): the family is named by its member
+    for fm in re.finditer("家庭", text):
+        j = fm.start()
+        if fm.end() < len(text) and is_han(text[fm.end()]):
+            continue
+        for n in (4, 3, 2):
+            a = j - n
+            if a < 0 or a > 0 and is_han(text[a - 1]) and a not in units_by_end:
+                continue
+            sl = _surname_at(text, a, lex)
+            given = text[a + sl : j]
+            if sl and 1 <= len(given) <= 2 and all(is_han(c) and c not in _NON_NAME_CHARS for c in given) \
+                    and free(a, j):
+                add(a, n, "", 0.7, "person-family")
+                break
+
     # names with no title at all (老伴钮建华也…, 联系人：包丽娟): a surname and a given name that jieba
-    # reads as a name (one unknown or name-tagged word, or the surname then the given name), followed
-    # by punctuation or a follower word, never an ordinary dictionary word
+    # reads as a name (one unknown or name-tagged word, or the surname then the given name), closed by
+    # punctuation, a follower word or a verb, never an ordinary dictionary word. The least precise
+    # rule, so it also needs a name's left context: the start of a clause, or a person noun in
+    # apposition (老人傅桂英, 老伴俞德昌, 联系人：); 这|段历史, 集体|祝寿 have neither.
     for k, (w, s, e) in enumerate(tokens):
         if not free(s, e) or not (_surname_at(text, s, lex)) or not is_han(w[0]):
             continue
-        n = _name_at(text, s, lex, strict=True) or _name_before_word(text, s, tokens, k, lex)
-        if not n or s + n not in tok_ends or not free(s, s + n) or not _reads_as_name(tokens, k, s + n, lex):
+        if not _name_context_left(text, tokens, k, lex):
             continue
+        strict = _name_at(text, s, lex, strict=True)
+        n = strict or _name_before_word(text, s, tokens, k, lex)
+        if not n or not free(s, s + n) or not _plain_given_name(text, s, n, lex):
+            continue
+        if s + n in tok_ends:
+            if not _reads_as_name(tokens, k, s + n, lex):
+                continue
+        else:  # jieba glued the name's end to the next word (傅桂|英拉着): only unknown words may be cut
+            cross = [t for t in tokens[k:] if t[1] < s + n]
+            if not strict or any(in_dictionary(t[0]) for t in cross):
+                continue
         add(s, n, "", 0.7, "person-untitled")
     return out
+
+
+# a noun naming a person ends in one of these (老人, 老伴, 联系人, 志愿者, 居民, 阿姨 ...)
+_PERSON_NOUN_END = set("人伴员者长亲友婆爷奶姨叔伯哥姐妹弟儿女生师士民")
+_NUMERAL_CHARS = set("一二三四五六七八九十百千万零两〇")
+
+
+def _name_context_left(text: str, tokens: list[tuple[str, int, int]], k: int, lex: Lexicon) -> bool:
+    """Whether a title-less name may start at token k: at the start of the text or a clause, after a
+    space, or right after a person noun or title (老伴钮建华, 独居老人傅桂英)."""
+    s = tokens[k][1]
+    if s == 0 or not is_han(text[s - 1]):
+        return True
+    if k == 0:
+        return False
+    prev = tokens[k - 1][0]
+    if prev in lex.titles:
+        return True
+    tag = word_tag(prev)
+    return len(prev) >= 2 and prev[-1] in _PERSON_NOUN_END and (tag.startswith("n") or not tag)
+
+
+def _plain_given_name(text: str, i: int, n: int, lex: Lexicon) -> bool:
+    """The given name is no numeral (左二) and no form of address (蒋阿婆)."""
+    sl = _surname_at(text, i, lex)
+    given = text[i + sl : i + n]
+    return not any(c in _NUMERAL_CHARS for c in given) and not any(
+        text.startswith(a, i + sl) for a in _ADDRESS_WORDS)
 
 
 def _name_before_word(text: str, i: int, tokens: list[tuple[str, int, int]], k: int, lex: Lexicon) -> int:
@@ -630,18 +811,54 @@ def find_known_people(text: str, names: set[str], used: list[bool], mask: list[b
 # --------------------------------------------------------------------------- all together
 
 
+@lru_cache(maxsize=None)
+def _suffixes_ending(ch: str) -> tuple[str, ...]:
+    """Unit suffixes ending in `ch`, longest first (most words end in no suffix: a cheap test)."""
+    return tuple(x for x in load_lexicon().unit_suffixes if x.endswith(ch))
+
+
 def _split_compounds(tokens: list[tuple[str, int, int]], lex: Lexicon) -> list[tuple[str, int, int]]:
-    """Split jieba words that fuse a unit suffix with a title (团委书记 -> 团委 + 书记), so the unit
-    ends, and the title starts, on a word boundary."""
+    """Re-cut jieba's words where they straddle a unit name's parts, so units end, and titles
+    start, on a word boundary: 团委书记 -> 团委|书记 (suffix fused with a title), 服务|办 -> 服务办 and
+    区少|工委 -> 区|少工委 (a suffix cut in two), 建设管理|（|上海|）|有限公司 -> 建设管理|（上海）|有限公司
+    (a place in parentheses inside a company name is part of the name, not punctuation)."""
     out: list[tuple[str, int, int]] = []
     for w, s, e in tokens:
         for k in range(1, len(w)):
-            if w[:k] in lex.unit_suffixes and w[k:] in lex.titles:
+            if w[k:] in lex.titles and w[:k] in lex.unit_suffixes:
                 out += [(w[:k], s, s + k), (w[k:], s + k, e)]
                 break
         else:
             out.append((w, s, e))
-    return out
+    # a unit suffix spread over two words: glue its pieces (the earlier word may give only its tail)
+    merged: list[tuple[str, int, int]] = []
+    for w, s, e in out:
+        if merged and merged[-1][2] == s and is_han(w[0]):
+            pw, ps, pe = merged[-1]
+            joined = pw + w
+            sfx = next((x for x in _suffixes_ending(w[-1]) if joined.endswith(x) and len(x) > len(w)), "")
+            if sfx and pw not in lex.units:
+                cut = len(joined) - len(sfx)
+                merged.pop()
+                if cut > 0:
+                    merged.append((pw[:cut], ps, ps + cut))
+                merged.append((sfx, ps + cut, e))
+                continue
+        merged.append((w, s, e))
+    # （上海） between two name words directly before a unit suffix: one name word
+    res: list[tuple[str, int, int]] = []
+    k = 0
+    while k < len(merged):
+        if (k + 3 < len(merged) and merged[k][0] in "（(" and merged[k + 2][0] in "）)" and res
+                and 2 <= len(merged[k + 1][0]) <= 4 and all(is_han(c) for c in merged[k + 1][0])
+                and is_han(res[-1][0][-1]) and res[-1][2] == merged[k][1]
+                and any(merged[k + 3][0].startswith(x) for x in lex.unit_suffixes)):
+            res.append(("（" + merged[k + 1][0] + "）", merged[k][1], merged[k + 2][2]))
+            k += 3
+            continue
+        res.append(merged[k])
+        k += 1
+    return res
 
 
 def resolve(cands: list[Span]) -> list[Span]:
