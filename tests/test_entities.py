@@ -388,3 +388,89 @@ def test_award_titles_by_shape_in_award_contexts_only() -> None:
 def test_bare_year_closed_by_punctuation() -> None:
     assert _spans("展望2021，街道将继续努力。", EntityType.DATE) == [("2021", "2021")]
     assert _spans("咨询电话：62882020，第2020期。", EntityType.DATE) == []
+
+
+# --------------------------------------------------------------------------- round 4
+
+
+@pytest.mark.parametrize(("text", "unit", "person", "role"), [
+    # a sub-unit office run on after its district (文明办, 人大常委会)
+    ("徐汇区文明办副主任李强出席。", "徐汇区文明办", "李强", "徐汇区文明办副主任"),
+    ("普陀区人大常委会副主任王刚讲话。", "普陀区人大常委会", "王刚", "普陀区人大常委会副主任"),
+    # a parenthesised legal form inside a firm's name, then a branch (分所, which jieba tags a verb)
+    ("立信会计师事务所（特殊普通合伙）北京分所党委书记张伟发言。",
+     "立信会计师事务所（特殊普通合伙）北京分所党委", "张伟", "立信会计师事务所（特殊普通合伙）北京分所党委书记"),
+    # a firm whose name ends in a title word (律师|事务所), then that title
+    ("上海明德律师事务所律师欧阳明走进社区。", "上海明德律师事务所", "欧阳明", "上海明德律师事务所律师"),
+    # 和 joining two plain nouns inside an office's name
+    ("长宁区文化和旅游局副局长陈明出席。", "长宁区文化和旅游局", "陈明", "长宁区文化和旅游局副局长"),
+    # a word qualifying the post between the unit and the title belongs to the role
+    ("华东师范大学附属中学教务主任王芳发言。", "华东师范大学附属中学", "王芳", "华东师范大学附属中学教务主任"),
+    # 兼 joins two posts of one person
+    ("南阳居民区党总支副书记兼居委会主任钱芳说。", "南阳居民区党总支", "钱芳", "南阳居民区党总支副书记兼居委会主任"),
+])
+def test_units_and_roles_round4(text: str, unit: str, person: str, role: str) -> None:
+    assert unit in [u for u, _ in _spans(text, EntityType.UNIT)]
+    assert (person, role) in _spans(text, EntityType.PERSON)
+
+
+def test_sub_unit_chained_to_its_unit() -> None:
+    # 站 is a verb to jieba: after a common noun it still ends the station's name
+    assert _spans("长宁区消防救援支队虹桥消防救援站开展演练。", EntityType.UNIT) == [
+        ("长宁区消防救援支队虹桥消防救援站", "长宁区消防救援支队虹桥消防救援站")]
+    # 中心 after a complete unit with no other name between: its centre
+    assert _spans("活动在武定居民区睦邻中心举行。", EntityType.UNIT) == [("武定居民区睦邻中心", "武定居民区睦邻中心")]
+    # ... but 站 in an ordinary word (投票站), or 办 as a verb after a unit, is no office
+    assert _spans("在武定居民区投票站投票。", EntityType.UNIT) == [("武定居民区", "武定居民区")]
+    assert _spans("讲座已在静安寺街道办了6场。", EntityType.UNIT) == [("静安寺街道", "静安寺街道")]
+
+
+def test_unit_left_edge_stops_at_verbs() -> None:
+    assert _spans("他特地致信南阳居民区表示感谢。", EntityType.UNIT) == [("南阳居民区", "南阳居民区")]
+    assert _spans("由中心委托上海安康物业管理有限公司运营。", EntityType.UNIT) == [
+        ("上海安康物业管理有限公司", "上海安康物业管理有限公司")]
+    # a caption's lead-in is no part of the unit
+    assert _spans("图为华山居民区党总支书记赵敏（左）", EntityType.UNIT) == [("华山居民区党总支", "华山居民区党总支")]
+
+
+def test_place_patterns_round4() -> None:
+    assert _spans("在长乐路120弄举行。", EntityType.PLACE) == [("长乐路120弄", "长乐路120弄")]
+    # a house number is an address, not part of the place
+    assert _spans("活动在南京西路1601号举行。", EntityType.PLACE) == [("南京西路", "南京西路")]
+    # a road, then a venue on it: two places (jieba's 路景 is re-cut)
+    assert _spans("在武定路景华花园值守。", EntityType.PLACE) == [("武定路", "武定路"), ("景华花园", "景华花园")]
+    assert _spans("在延安中路华山大厦门口。", EntityType.PLACE) == [("延安中路", "延安中路"), ("华山大厦", "华山大厦")]
+    # a one-character verb jieba cut off a rare place name
+    assert _spans("在会德隆国际广场举行。", EntityType.PLACE) == [("会德隆国际广场", "会德隆国际广场")]
+    # a side of the venue just named is no name
+    assert _spans("大厦已在南广场设置了充电棚。", EntityType.PLACE) == []
+
+
+def test_people_round4() -> None:
+    # a title, then a name jieba glued to 在 and the next place (书记 上官|丽在华|新苑)
+    assert ("上官丽", "书记") in _spans("书记上官丽在华新苑值守。", EntityType.PERSON)
+    # 到会 closes a name
+    assert _spans("区委组织部副部长令狐强到会并讲话。", EntityType.PERSON) == [("令狐强", "区委组织部副部长")]
+    # a count is not a name (50余人)
+    assert _spans("共50余人参加会议。", EntityType.PERSON) == []
+    # list items: a name alone at a line's start closed by a space, however jieba cut it
+    text = "2022年度“十佳楼组长”\n司马志国 武定居民区\n东方丽 南阳居民区"
+    assert [p for p, _ in _spans(text, EntityType.PERSON)] == ["司马志国", "东方丽"]
+
+
+def _issue(texts: list[tuple[str, str]]) -> Issue:
+    blocks = [Block(f"x_p001_b{n:03d}", BlockKind(kind), Box(0, 0, 1, 1),
+                    [Line(f"x_p001_b{n:03d}_l001", Box(0, 0, 1, 1), t, t, 1.0)], order=n)
+              for n, (kind, t) in enumerate(texts)]
+    return tag_issue(Issue("x", "x", pages=[Page("x_p001", "x", 1, "a.png", blocks=blocks)], date="2021-03-10"),
+                     EntitiesConfig())
+
+
+def test_short_unit_linked_to_its_full_name_in_the_issue() -> None:
+    issue = _issue([("body", "上海市长宁区实验学校举行开学典礼。"), ("body", "实验学校校长王红讲话。"),
+                    ("body", "上海长宁来福士广场管理有限公司党支部成立。来福士党支部书记李明讲话。"),
+                    ("body", "长宁区华阳街道华山居民区举行活动。华山居民区党总支书记刘伟讲话。")])
+    norm = {m.text: m.normalized for m in issue.mentions if m.type is EntityType.UNIT}
+    assert norm["实验学校"] == "上海市长宁区实验学校"
+    assert norm["来福士党支部"] == "上海长宁来福士广场管理有限公司党支部"
+    assert norm["华山居民区党总支"] == "华山居民区党总支"  # a sub-unit after its street is its own name

@@ -19,11 +19,12 @@ import time
 from ..config import EntitiesConfig
 from ..model import Block, BlockKind, EntityType, Issue, Mention, Page
 from .awards import extract_awards
+from .lexicon import load_lexicon
 from .rules import Span, TextResult, find_known_people, quote_mask, tag_text
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Span", "TextResult", "entity_id", "tag_issue", "tag_text"]
+__all__ = ["Span", "TextResult", "entity_id", "issue_owner", "tag_issue", "tag_text"]
 
 _SLUG_BAD = re.compile(r"[^\w\u3400-\u9fff-]+")
 
@@ -32,6 +33,24 @@ def entity_id(etype: EntityType | str, normalized: str) -> str:
     """`{type}-{slug}`: the slug keeps CJK, letters and digits, so ids are readable and stable."""
     slug = _SLUG_BAD.sub("-", normalized.strip()).strip("-") or "unknown"
     return f"{EntityType(etype)}-{slug}"
+
+
+def issue_owner(name: str, full_units: set[str]) -> str:
+    """The one longer unit of the issue that a unit name written short stands for ('' if none or
+    several): a unit ending with it (…附属学校 after 上海市静安区…附属学校), or one with the same organ
+    whose name holds its stem (嘉里中心党支部 after 上海静安嘉里中心管理有限公司党支部); never a sub-unit
+    after its parent (景华居民区 in 静安寺街道景华居民区 names itself). Within one issue
+    the short form is how the article refers back to the unit it has just named in full."""
+    lex = load_lexicon()
+    # not a sub-unit after its parent (静安寺街道|景华居民区): that is a full name of its own
+    owners = {u for u in full_units if u != name and u.endswith(name)
+              and not any(u.endswith(x, 0, len(u) - len(name)) for x in lex.unit_suffixes)}
+    if not owners:
+        organ = next((x for x in lex.unit_suffixes if name.endswith(x) and x in lex.generic_units), "")
+        stem = name[: len(name) - len(organ)]
+        if organ and len(stem) >= 2:
+            owners = {u for u in full_units if u != name and u.endswith(organ) and stem in u[: len(u) - len(organ)] and not u[: len(u) - len(organ)].endswith(stem)}
+    return next(iter(owners)) if len(owners) == 1 else ""
 
 
 def _tagged_blocks(issue: Issue) -> list[tuple[Page, Block]]:
@@ -74,6 +93,12 @@ def tag_issue(issue: Issue, cfg: EntitiesConfig) -> Issue:
                 owners = sorted(u for u in full_units if u.endswith(s.text) and u != s.text)
                 if len(owners) == 1:
                     s.normalized = owners[0]
+        for s in spans:  # 教育学院附属学校 after 上海市静安区教育学院附属学校: the same school, written short
+            if s.type is EntityType.UNIT and s.rule == "suffix-run":
+                owner = issue_owner(s.text, full_units)
+                if owner:
+                    s.normalized = owner
+                    s.confidence = min(s.confidence, 0.75)
         for s in res.short_units:
             owners = sorted(u for u in full_units if u.endswith(s.text) and u != s.text)
             if len(owners) == 1 and not any(used[s.start : s.end]):

@@ -258,6 +258,8 @@ def _is_stop(tok: str, lex: Lexicon) -> bool:
     return bool(tag) and tag.startswith(_STOP_TAGS) and not tag.startswith("vn")
 
 
+_RARE_COMPOUND = 10  # jieba frequency below which a suffix+word compound (学校德育) is re-cut
+_CUT_CHARS = set("在的了")  # never inside an unknown name word: jieba glued two words around it
 _CN_NUMERAL = re.compile(r"^第?[一二三四五六七八九十百千万零〇两]+[路弄号]?$")
 _RARE_WORD = 200  # jieba frequency below which a verb/adverb inside a name is a misread fragment (航渡)
 
@@ -279,6 +281,15 @@ def _inner_word(tokens: list[tuple[str, int, int]], k: int, cur: list[tuple[str,
         return False
     if w in lex.stop_tokens and len(w) == 1 and not cur:
         return False
+    # a one-character verb jieba cut off a rare place name (在|会|德丰|国际|广场): the name starts there
+    # when a place suffix closes the glued words that follow
+    if not cur and len(w) == 1 and w not in _NON_NAME_CHARS and word_tag(w).startswith("v") \
+            and word_tag(nxt).startswith(("ns", "nz")) and tokenizer().FREQ.get(nxt, 0) < _RARE_WORD:
+        for j in range(k + 1, min(k + 5, len(tokens))):
+            if tokens[j][1] != tokens[j - 1][2] or _is_stop(tokens[j][0], lex):
+                break
+            if _suffix_at(text, tokens[j][2], lex.place_suffixes):
+                return True
     # a run of one-character tokens right before a naming suffix is a name jieba could not read (延|中|居民区)
     j = k
     while j < len(tokens) and len(tokens[j][0]) == 1 and is_han(tokens[j][0]) and tokens[j][0] not in _NON_NAME_CHARS \
@@ -310,12 +321,43 @@ def _inner_word(tokens: list[tuple[str, int, int]], k: int, cur: list[tuple[str,
         return True
     # a rare verb is a fragment of a name jieba could not read (万|航渡|路), unless a complete name
     # ends right before it: 达安花园|获评 is a predicate
-    if tag.startswith(("v", "d")) and tokenizer().FREQ.get(w, 0) < _RARE_WORD and not (
+    # ... nor after an ordinary word of two or more characters: 专门|致信|华山居民区 is adverb + verb
+    prev = cur[-1][0] if cur else ""
+    common_prev = len(prev) >= 2 and in_dictionary(prev) and not word_tag(prev).startswith(_PROPER_TAGS)
+    if tag.startswith(("v", "d")) and tokenizer().FREQ.get(w, 0) < _RARE_WORD and not common_prev and not (
             cur and (_suffix_at(text, cur[-1][2], lex.unit_suffixes)
                      or _suffix_at(text, cur[-1][2], lex.place_suffixes))):
         return True
-    prev = cur[-1][0]
+    # 和/与 joining two plain nouns inside an office's name (静安区|绿化|和|市容|管理局); not between
+    # names or units (静安寺街道和华山居民区 are two)
+    if w in ("和", "与") and len(cur) >= 2 and _plain_noun(prev, text, cur[-1][2], lex) and len(nxt) >= 2 \
+            and word_tag(nxt).startswith("n") and not word_tag(nxt).startswith(_PROPER_TAGS) and nxt not in lex.titles:
+        return True
     return len(w) == 1 and len(prev) == 1 and tag.startswith("c") and not _is_stop(prev, lex)
+
+
+def _plain_noun(w: str, text: str, end: int, lex: Lexicon) -> bool:
+    """A common noun that is neither a name, a title nor the end of a unit or place name."""
+    tag = word_tag(w)
+    return (len(w) >= 2 and tag.startswith("n") and not tag.startswith(_PROPER_TAGS) and w not in lex.titles
+            and w not in lex.generic_units and not _suffix_at(text, end, lex.unit_suffixes)
+            and not _suffix_at(text, end, lex.place_suffixes))
+
+
+def _suffix_word(w: str, cur: list[tuple[str, int, int]], s: int, text: str, lex: Lexicon) -> bool:
+    """A unit suffix that jieba reads as a verb (消防救援|站, 静安|支行) ends the name it is glued to.
+
+    Not after a complete unit (静安寺街道|办|了 is a predicate: the street office held events), and a
+    one-character one only after a common noun (救援站), never after a name (王明|站|在)."""
+    if w not in lex.unit_suffixes or not cur or cur[-1][2] != s:
+        return False
+    prev = cur[-1][0]
+    if _suffix_at(text, s, lex.unit_suffixes) or _suffix_at(text, s, lex.place_suffixes):
+        return False
+    if len(w) == 1:
+        tag = word_tag(prev)
+        return len(prev) >= 2 and tag.startswith("n") and not tag.startswith("nr") or tag.startswith("vn")
+    return True
 
 
 # suffixes after which any ordinary word is a name (X居民区 is always one place); the others
@@ -327,13 +369,23 @@ _NAMING_SUFFIXES = ("居民区", "居委会", "小区", "新村", "花园", "路
 def _common_word_end(w: str, lex: Lexicon) -> bool:
     """An ordinary word that only ends like a unit (格局, 布局, 城镇): a dictionary word, not an
     organisation by tag, made of one character plus a one-character suffix (教育|局 is an office)."""
-    return (len(w) == 2 and w[-1:] in lex.unit_suffixes and w not in lex.unit_suffixes and in_dictionary(w)
-            and not word_tag(w).startswith("nt"))
+    if w in lex.unit_suffixes or not in_dictionary(w):
+        return False
+    tag = word_tag(w)
+    if len(w) >= 2 and w[-1] in _CLASS_END and not tag.startswith(_PROPER_TAGS):
+        return True  # 投票站, 车站, 承办: a class noun or verb, while 文明办/nr, 卫生站/nt name an office
+    return len(w) == 2 and w[-1:] in lex.unit_suffixes and not tag.startswith("nt")
 
 
+_CLASS_END = ("站", "办")  # one-character suffixes that end many ordinary dictionary words of any length
 _LOCATING_UNITS = ("街道", "居民区")  # an office written before a place in its area
 _PLACE_PARTS = frozenset(a + b for a in "东南西北" for b in ("区", "侧", "门", "面", "部"))
-_DEPARTMENT = ("科", "科室")  # a hospital's department: a unit only right after its institution
+# a department or sub-unit: a unit only right after its institution (华山医院神经内科, 裕华居民区睦邻中心)
+_DEPARTMENT = ("科", "科室", "中心")
+_ROADS = ("路", "大道", "街")  # a road, then a venue on it, is two places (常德路|达安花园)
+# a lane off a road is a residential compound, a place (胶州路273弄); a house number (南京西路1601号) is
+# an address, so the place stays the road
+_HOUSE_AFTER_ROAD = re.compile(r"\d+弄")
 
 
 _SUFFIX_INDEX: dict[int, tuple[tuple[str, ...], dict[str, tuple[str, ...]]]] = {}
@@ -399,7 +451,8 @@ def find_units_places(
     cur: list[tuple[str, int, int]] = []
     for k, tok in enumerate(tokens):
         w, s, e = tok
-        if _covered(mask, s, e) or (_is_stop(w, lex) and not _inner_word(tokens, k, cur, text, lex)):
+        if _covered(mask, s, e) or (_is_stop(w, lex) and not _inner_word(tokens, k, cur, text, lex)
+                                     and not _suffix_word(w, cur, s, text, lex)):
             if cur:
                 runs.append(cur)
             cur = []
@@ -416,8 +469,9 @@ def find_units_places(
             for k in range(end_idx - 1, -1, -1):
                 w, s, e = run[k]
                 # a department after its institution (…华山医院|神经内科) ends the unit name too
-                dept = w.endswith(_DEPARTMENT) and any(_suffix_at(text, run[j][2], lex.unit_suffixes)
-                                                       for j in range(k))
+                dept = w.endswith(_DEPARTMENT) and any(
+                    _suffix_at(text, run[j][2], lex.unit_suffixes)
+                    and not any(_is_proper(x, lex) for x, _, _ in run[j + 1 : k]) for j in range(k))
                 if _suffix_at(text, e, lex.unit_suffixes) and not _common_word_end(w, lex) \
                         or _suffix_at(text, e, lex.place_suffixes) or dept:
                     best = k
@@ -453,6 +507,14 @@ def find_units_places(
                     if _suffix_at(text, run[j][2], _LOCATING_UNITS) and run[j + 1][1] == run[j][2]:
                         first = j + 1
                         break
+                # 延安西路|美丽园|大厦: a venue written after its road is two places, when the rest is
+                # still a name (淮海路|广场 stays whole)
+                for j in range(best - 1, first - 1, -1):
+                    if _suffix_at(text, run[j][2], _ROADS) and run[j + 1][1] == run[j][2] and any(
+                            _is_proper(x, lex) or x not in lex.place_suffixes and len(x) >= 2
+                            for x, _, _ in run[j + 1 : best]):
+                        first = j + 1
+                        break
                 # 静安嘉里中心|南区|广场: a part of the venue after its name stays outside the span
                 part = next((j for j in range(first + 1, best + 1) if run[j][0] in _PLACE_PARTS), -1)
                 if part > 0:
@@ -462,6 +524,9 @@ def find_units_places(
                     has_proper = any(w not in lex.generic_units for w in words)
             start = run[first][1]
             s_text = text[start:end]
+            if etype is EntityType.PLACE and all(
+                    x in lex.place_suffixes or x in lex.generic_units or x in "东南西北" for x, _, _ in run[first : best + 1]):
+                has_proper = False  # 南广场, 大厦南广场: a side of the venue just named, not a name
             canon = _canonical(s_text, run[first : best + 1], lex)
             if not has_proper:  # a short form or a bare class noun
                 home = _home_form(s_text, lex) if not canon and etype is EntityType.UNIT else ""
@@ -476,6 +541,12 @@ def find_units_places(
                                       priority=2))
                 end_idx = first
                 continue
+            house = _HOUSE_AFTER_ROAD.match(text, end) if etype is EntityType.PLACE and _suffix_at(
+                text, end, _ROADS) else None
+            if house:  # 胶州路273弄: the lane is the place (jieba tags 弄 a verb, digits end the run)
+                end = house.end()
+                s_text = text[start:end]
+                canon = ""
             rule = "lexicon-short" if canon and canon != s_text else "suffix-run"
             spans.append(Span(etype, start, end, s_text, canon or re.sub(r"\s+", "", s_text), confidence=0.85,
                               rule=rule, priority=2))
@@ -584,9 +655,16 @@ def _role_before(text: str, end: int, units_by_end: dict[int, int], lex: Lexicon
                 break
         else:
             hm = _HOUSE_NO.search(text, 0, pos) if pos < end else None  # 裕华居民区|23号楼|楼组长
-            if not hm:
+            if hm:
+                pos = hm.start()
+                continue
+            # one word qualifying the post between its unit and the title (…附属学校|德育|主任,
+            # …支行|理财|经理): the unit's post, so the unit is in the role
+            q = next((n for n in (2, 3) if pos - n in units_by_end and pos < end
+                      and all(is_han(c) and c not in _NON_NAME_CHARS for c in text[pos - n : pos])), 0)
+            if not q:
                 break
-            pos = hm.start()
+            pos = units_by_end[pos - q]
     return pos
 
 
@@ -658,7 +736,9 @@ def find_people(
         role = text[r_start:t_end]
         # an identity qualified by a circumstance (困难居民金秀凤) is no post: nothing in the role run
         # before it, yet a word glued to it
-        if role.strip() in _WEAK_TITLES and r_start > 0 and is_han(text[r_start - 1]) and text[r_start - 1] not in "的之":
+        t_start = m.start()
+        if m.group() in _WEAK_TITLES and t_start > 0 and t_start not in units_by_end and is_han(text[t_start - 1]) \
+                and text[t_start - 1] not in "的之" and not any(text.endswith(x, 0, t_start) for x in lex.role_pieces):
             role = ""
         add(i, n, role, 0.9, "person-after-title")
 
@@ -715,7 +795,12 @@ def find_people(
         n = strict or _name_before_word(text, s, tokens, k, lex)
         if not n or not free(s, s + n) or not _plain_given_name(text, s, n, lex):
             continue
-        if s + n in tok_ends:
+        # a list item (欧阳丽华 愚谷邨居民区): alone at a line's start and closed by a space, the
+        # layout says it is a name however jieba cut it (司马卫|国)
+        item = bool(strict) and (s == 0 or text[s - 1] == "\n") and text[s + n : s + n + 1] in (" ", "\u3000")
+        if item:
+            pass
+        elif s + n in tok_ends:
             if not _reads_as_name(tokens, k, s + n, lex):
                 continue
         else:  # jieba glued the name's end to the next word (傅桂|英拉着): only unknown words may be cut
@@ -735,6 +820,8 @@ def _name_context_left(text: str, tokens: list[tuple[str, int, int]], k: int, le
     """Whether a title-less name may start at token k: at the start of the text or a clause, after a
     space, or right after a person noun or title (老伴钮建华, 独居老人傅桂英)."""
     s = tokens[k][1]
+    if s > 0 and text[s - 1].isdigit():  # 80|余人: a count, not a name
+        return False
     if s == 0 or not is_han(text[s - 1]):
         return True
     if k == 0:
@@ -823,13 +910,24 @@ def _split_compounds(tokens: list[tuple[str, int, int]], lex: Lexicon) -> list[t
     区少|工委 -> 区|少工委 (a suffix cut in two), 建设管理|（|上海|）|有限公司 -> 建设管理|（上海）|有限公司
     (a place in parentheses inside a company name is part of the name, not punctuation)."""
     out: list[tuple[str, int, int]] = []
+    freq = tokenizer().FREQ
     for w, s, e in tokens:
         for k in range(1, len(w)):
-            if w[k:] in lex.titles and w[:k] in lex.unit_suffixes:
+            # a suffix fused with a title (团委|书记), or with any word in a compound jieba barely
+            # knows (学校德育, frequency 3: 附属学校|德育|主任)
+            if w[:k] in lex.unit_suffixes and (w[k:] in lex.titles or len(w) - k >= 2 and in_dictionary(w[k:])
+                                                and freq.get(w, 0) < _RARE_COMPOUND) \
+                    or w[:k] in _ROADS and len(w) == 2 and freq.get(w, 0) < _RARE_COMPOUND:  # 武定|路景|华花园
                 out += [(w[:k], s, s + k), (w[k:], s + k, e)]
                 break
         else:
-            out.append((w, s, e))
+            inner = next((k for k in range(1, len(w) - 1) if w[k] in _CUT_CHARS), 0) \
+                if len(w) >= 3 and not freq.get(w) else 0
+            if inner:  # an unknown word holding 在/的 is two words jieba glued (司马|红在景|华新村)
+                out += [(w[:inner], s, s + inner), (w[inner], s + inner, s + inner + 1),
+                        (w[inner + 1 :], s + inner + 1, e)]
+            else:
+                out.append((w, s, e))
     # a unit suffix spread over two words: glue its pieces (the earlier word may give only its tail)
     merged: list[tuple[str, int, int]] = []
     for w, s, e in out:
@@ -845,16 +943,21 @@ def _split_compounds(tokens: list[tuple[str, int, int]], lex: Lexicon) -> list[t
                 merged.append((sfx, ps + cut, e))
                 continue
         merged.append((w, s, e))
-    # （上海） between two name words directly before a unit suffix: one name word
+    # （上海） between two name words directly before a unit suffix, or a legal form right after a
+    # firm's name (事务所（特殊普通合伙）上海分所): one name word, not punctuation
     res: list[tuple[str, int, int]] = []
     k = 0
     while k < len(merged):
-        if (k + 3 < len(merged) and merged[k][0] in "（(" and merged[k + 2][0] in "）)" and res
-                and 2 <= len(merged[k + 1][0]) <= 4 and all(is_han(c) for c in merged[k + 1][0])
-                and is_han(res[-1][0][-1]) and res[-1][2] == merged[k][1]
-                and any(merged[k + 3][0].startswith(x) for x in lex.unit_suffixes)):
-            res.append(("（" + merged[k + 1][0] + "）", merged[k][1], merged[k + 2][2]))
-            k += 3
+        close = next((j for j in range(k + 2, min(k + 6, len(merged))) if merged[j][0] in "）)"), -1) \
+            if merged[k][0] in "（(" else -1
+        inner = "".join(w for w, _, _ in merged[k + 1 : close]) if close > 0 else ""
+        if (close > 0 and close + 1 < len(merged) and res and 2 <= len(inner) <= 8
+                and all(is_han(c) for c in inner) and is_han(res[-1][0][-1]) and res[-1][2] == merged[k][1]
+                and merged[close][2] == merged[close + 1][1] and is_han(merged[close + 1][0][0])
+                and (any(merged[close + 1][0].startswith(x) for x in lex.unit_suffixes) and len(inner) <= 4
+                     or _suffix_at(res[-1][0], len(res[-1][0]), lex.unit_suffixes))):
+            res.append(("（" + inner + "）", merged[k][1], merged[close][2]))
+            k = close + 1
             continue
         res.append(merged[k])
         k += 1
