@@ -21,7 +21,9 @@ this stage is what decides the quality of the text. It is pure geometry plus a f
 
 `build_articles` walks the blocks of an issue in reading order: a headline (or a kicker just
 above one) opens an article; body, lists, bylines, intertitles and captions join the open one;
-text before any headline on a page continues the previous page's last article.
+text before any headline on a page continues an article cut off at the foot of the previous
+page, first cut off first (mid-sentence ones before those that ended a sentence there), the
+next one after each byline.
 """
 
 from __future__ import annotations
@@ -84,6 +86,7 @@ _LIST_ITEM = re.compile(
 )
 _TERMINAL = re.compile(r"[。！？!?；;：:，,、…」』”\"]$")
 _LATIN_DIGIT = re.compile(r"[A-Za-z0-9]")
+_SENTENCE_END = re.compile(r"[。！？!?…][”’」』\"]?$")
 
 
 def _glyph_count(text: str) -> float:
@@ -727,6 +730,8 @@ def _classify(segs: list[_Seg], frames: list[tuple[float, float]], m: _Metrics, 
             s.kind = BlockKind.CAPTION
     # once captions are known: a one-line heading with body text just above it in its column
     # is an intertitle set a little larger, not the headline of a new module
+    # (not when a headline of another column starts level with it: side-by-side modules start
+    # there, whose headlines a scan's blur or resampling can make look intertitle-sized)
     for s in bigs:
         if (
             s.kind == BlockKind.HEADLINE
@@ -734,6 +739,7 @@ def _classify(segs: list[_Seg], frames: list[tuple[float, float]], m: _Metrics, 
             and s.frame is not None
             and s.h < p.intertitle_max_ratio * m.H
             and _text_above(s, [o for o in segs if o.kind in (BlockKind.BODY, BlockKind.LIST)], m)
+            and not _level_headline(s, bigs, m)
         ):
             s.kind = BlockKind.SUBHEADLINE
     heads = [s for s in bigs if s.kind == BlockKind.HEADLINE]
@@ -760,14 +766,31 @@ def _classify(segs: list[_Seg], frames: list[tuple[float, float]], m: _Metrics, 
                 s.kind = BlockKind.SUBHEADLINE
 
 
-def _text_above(s: _Seg, segs: list[_Seg], m: _Metrics) -> bool:
-    """Body-size text of the same column ends just above s (s is inside a column's flow)."""
+def _level_headline(s: _Seg, bigs: list[_Seg], m: _Metrics) -> bool:
+    """Another headline-size segment, in another column, starts on the same row as s."""
     b = s.box
     return any(
         o is not s
-        and o.size == "normal"
-        and 0 <= b.y0 - o.box.y1 <= 1.5 * m.H
-        and o.box.x_overlap(b) > 0.5 * min(o.box.width, b.width)
+        and o.kind == BlockKind.HEADLINE
+        and o.box.x_overlap(b) <= 0
+        and abs(o.box.y0 - b.y0) <= 0.5 * m.H
+        and _glyph_count(o.text) >= 4
+        for o in bigs
+    )
+
+
+def _text_above(s: _Seg, segs: list[_Seg], m: _Metrics) -> bool:
+    """Body-size text of the same column ends just above s (s is inside a column's flow)."""
+    b = s.box
+    f = s.frame
+
+    def same_column(o: Box) -> bool:  # a short last line beside a centred heading shares no x
+        if o.x_overlap(b) > 0.5 * min(o.width, b.width):
+            return True
+        return f is not None and o.x0 >= f[0] - 0.8 * m.cw and o.x1 <= f[1] + 0.8 * m.cw
+
+    return any(
+        o is not s and o.size == "normal" and 0 <= b.y0 - o.box.y1 <= 1.5 * m.H and same_column(o.box)
         for o in segs
     )
 
@@ -834,7 +857,7 @@ def _xy_order(items: list[_Seg], m: _Metrics) -> list[_Seg]:
     rows = _groups(items, "y")
     cols = _groups(items, "x")
     if len(rows) > 1:
-        module = [i for i in range(1, len(rows)) if _starts_module(rows[i])]
+        module = [i for i in range(1, len(rows)) if _starts_module(rows[i], m)]
         if module:
             merged: list[list[_Seg]] = []
             bounds = [0, *module, len(rows)]
@@ -849,7 +872,7 @@ def _xy_order(items: list[_Seg], m: _Metrics) -> list[_Seg]:
             i
             for i in range(1, len(rows))
             if m.break_gap <= min(s.box.y0 for s in rows[i]) - max(s.box.y1 for s in rows[i - 1]) <= 2.5 * m.H
-            and not any(s.kind == BlockKind.HEADLINE for s in rows[i - 1] + rows[i])
+            and not _headline_at_cut(rows[i - 1], rows[i], m)
             and _columns_at_cut(rows[:i], rows[i:], m)
         ]
         if cuts:
@@ -867,6 +890,17 @@ def _xy_order(items: list[_Seg], m: _Metrics) -> list[_Seg]:
             groups = rows
         return [s for g in groups for s in _xy_order(g, m)]
     return _topo_order(items)
+
+
+def _headline_at_cut(above: list[_Seg], below: list[_Seg], m: _Metrics) -> bool:
+    """A headline ends just above the band or starts just below it: the band is the white
+    around that headline (a module cut handles it), not a boundary of headless modules. A
+    headline further down (an intertitle-sized one in the lower module) does not count."""
+    top = max(s.box.y1 for s in above)
+    bottom = min(s.box.y0 for s in below)
+    return any(s.kind == BlockKind.HEADLINE and s.box.y1 >= top - 0.5 * m.H for s in above) or any(
+        s.kind == BlockKind.HEADLINE and s.box.y0 <= bottom + 0.5 * m.H for s in below
+    )
 
 
 def _columns_at_cut(above: list[list[_Seg]], below: list[list[_Seg]], m: _Metrics) -> bool:
@@ -906,9 +940,12 @@ def _merge_rows(rows: list[list[_Seg]]) -> list[list[_Seg]]:
     return out
 
 
-def _starts_module(row: list[_Seg]) -> bool:
-    """A slice whose top element is a headline begins a new article module."""
-    return min(row, key=lambda s: s.box.y0).kind == BlockKind.HEADLINE
+def _starts_module(row: list[_Seg], m: _Metrics) -> bool:
+    """A slice headed by a headline begins a new article module: its top element, or one
+    starting level with it (side-by-side modules whose headlines differ by a few pixels, the
+    other one an intertitle-sized headline or a kicker)."""
+    top = min(s.box.y0 for s in row)
+    return any(s.kind == BlockKind.HEADLINE and s.box.y0 <= top + 0.5 * m.H for s in row)
 
 
 def _topo_order(items: list[_Seg]) -> list[_Seg]:
@@ -1089,15 +1126,32 @@ def build_articles(issue: Issue) -> Issue:
 
     A headline opens an article once the open one has more than headings (so a headline set
     as two blocks stays one article); a subheadline directly followed by a headline is a kicker
-    and opens it too. Text before any headline on a page continues the previous article."""
+    and opens it too. Text before any headline on a page continues the articles left open on
+    the previous page in the order they were cut off (a byline ends each part)."""
     articles: list[Article] = []
     current: Article | None = None
     has_content = False
     closed: set[str] = set()  # articles whose byline has been read: they take no more text
+    last_text: dict[str, tuple[int, str]] = {}  # article -> page and text of its last non-heading block
+    prev_no = -1
     for page in issue.pages:
         for b in page.blocks:
             b.article_id = ""
         seq = [b for b in page.reading_order_blocks() if b.kind not in (BlockKind.MASTHEAD, BlockKind.OTHER)]
+        # articles cut off at the foot of the previous page continue here in the order they were
+        # left (first cut off, first continued): text before any headline goes to the earliest
+        # one still open, and after its byline, the next one
+        carried = [
+            a
+            for a in articles
+            if a.article_id not in closed and a.article_id in last_text and last_text[a.article_id][0] == prev_no
+        ]
+        # mid-sentence ones first: one that ended a sentence there may just have no byline printed
+        carried.sort(key=lambda a: bool(_SENTENCE_END.search(last_text[a.article_id][1])))
+        if seq and seq[0].kind != BlockKind.HEADLINE and carried and current is not None:
+            nxt0 = seq[1] if len(seq) > 1 else None
+            if not (seq[0].kind == BlockKind.SUBHEADLINE and nxt0 is not None and nxt0.kind == BlockKind.HEADLINE):
+                current, has_content = carried.pop(0), True
         for k, b in enumerate(seq):
             nxt = seq[k + 1] if k + 1 < len(seq) else None
             kicker = b.kind == BlockKind.SUBHEADLINE and nxt is not None and nxt.kind == BlockKind.HEADLINE
@@ -1113,7 +1167,10 @@ def build_articles(issue: Issue) -> Issue:
             ):
                 # text after a byline with no headline of its own: the continuation of the
                 # latest article still open (one cut off at the foot of an earlier page)
-                reopened = next((a for a in reversed(articles) if a.article_id not in closed), None)
+                while carried and carried[0].article_id in closed:
+                    carried.pop(0)
+                reopened = carried.pop(0) if carried else None
+                reopened = reopened or next((a for a in reversed(articles) if a.article_id not in closed), None)
                 if reopened is not None:
                     current, has_content = reopened, True
             if current is None or (has_content and (b.kind == BlockKind.HEADLINE or kicker)):
@@ -1129,8 +1186,10 @@ def build_articles(issue: Issue) -> Issue:
             b.article_id = current.article_id
             if b.kind not in (BlockKind.HEADLINE, BlockKind.SUBHEADLINE):
                 has_content = True
+                last_text[current.article_id] = (page.page_no, b.text.strip())
             if b.kind == BlockKind.BYLINE and has_content and _byline_ends(seq, k):
                 closed.add(current.article_id)
+        prev_no = page.page_no
     issue.articles = articles
     return issue
 

@@ -490,7 +490,9 @@ def test_build_articles_modules_and_continuation_to_next_page() -> None:
     AAAAAAAAAA  BBBBBBBBBB  CCCCCCCCCCCC
     AAAAAAAAAA  BBBBBBBBBB  CCCCCCCCCCCC
     """
-    p1, l1 = draw(drawing, big="HK", page_id="t_p001", page_no=1)
+    # the first article ends with a full stop: the second, cut off mid-sentence, runs on
+    ends = {"B": ["甲" * 8] + ["乙" * 10] * 4 + ["丙" * 9 + "。"]}
+    p1, l1 = draw(drawing, big="HK", texts=ends, page_id="t_p001", page_no=1)
     p2, l2 = draw(
         """
         DDDDDDDDDDDDDD
@@ -767,3 +769,103 @@ def test_rows_of_a_short_module_merged_across_the_gutter_are_split() -> None:
     assert "甲" * 12 + "丙" * 12 + "戊" * 12 in text
     assert text.index("戊") < text.index("乙")
     assert "乙" * 12 + "丁" * 12 + "己" * 12 in text
+
+
+def test_side_by_side_headlines_sized_like_intertitles_start_modules() -> None:
+    """Two modules side by side under a spanning one; on a blurred, resampled scan their
+    headlines come out barely larger than body type. The left one has body text just above it
+    in its column, like an intertitle, but the headline level with it in the next column says
+    a module row starts there: the top module is read first, then each lower module."""
+    drawing = """
+    HHHHHHHHHHHHHHHHHHHHHHHHHH
+    HHHHHHHHHHHHHHHHHHHHHHHHHH
+
+      AAAAAAAAAA    BBBBBBBBBB
+    AAAAAAAAAAAA  BBBBBBBBBBBB
+    AAAAAAAAAAAA  BBBBBBBBBBBB
+    AAAAAAA       BBBBBBBBBBBB
+      AAAAAAAAAA  BBBBBBB
+    AAAAAAAAAAAA        yyyyyy
+    AAAAAAA
+     KKKKKKKKKK    LLLLLLLLLL
+      CCCCCCCCCC    DDDDDDDDDD
+    CCCCCCCCCCCC  DDDDDDDDDDDD
+    CCCCCCCCCCCC  DDDDDDDDDDDD
+    CCCCCCCC      DDDDDDD
+    """
+    page, letters = run(drawing, big="H", heights={"K": 1.3, "L": 1.3}, texts={"y": ["（党建办）"]})
+    assert collapse(order(page, letters)) == "HABKCLD".replace("B", "By")
+    k = kinds(page, letters)
+    assert k["K"] == {"headline"} and k["L"] == {"headline"}
+    issue = build_articles(_issue(page))
+    groups = [
+        collapse("".join(letters[id(ln)] for bid in a.block_ids for ln in issue.block(bid).lines))
+        for a in issue.articles
+    ]
+    assert groups == ["HABy", "KC", "LD"]
+
+
+def test_articles_cut_off_on_one_page_continue_first_cut_first() -> None:
+    """Two articles run off the foot of page 1 mid-sentence. Page 2 opens with the first one's
+    rest (ended by its byline), then the second one's rest, then a new article: each part goes
+    to the article it continues, in the order they were cut off."""
+    p1, l1 = draw(
+        """
+         HHHHHHHH     KKKKKKKKKK
+         HHHHHHHH     KKKKKKKKKK
+
+          AAAAAAAA    BBBBBBBBBB
+        AAAAAAAAAA  BBBBBBBBBBBB
+        AAAAAAAAAA  BBBBBBBBBBBB
+        AAAAAAAAAA  BBBBBBBBBBBB
+        """,
+        big="HK",
+        page_id="t_p001",
+    )
+    p2, l2 = draw(
+        """
+        DDDDDDDDDDDD  EEEEEEEEEEEE
+        DDDDDDDDDDDD  EEEEEEEEEEEE
+        DDDDDD        EEEEEEE
+              yyyyyy
+
+        MMMMMMMMMMMMMMMMMMMMMMMMMM
+        MMMMMMMMMMMMMMMMMMMMMMMMMM
+
+          NNNNNNNNNNNNNNNNNNNNNNNN
+        NNNNNNNNNNNNNNNNNNNNNNNNNN
+        NNNNNNNNNNNN
+        """,
+        big="M",
+        texts={"y": ["（党建办）"]},
+        page_id="t_p002",
+        page_no=2,
+    )
+    for p in (p1, p2):
+        analyze_page(p, CFG)
+    issue = build_articles(_issue(p1, p2))
+    letters = {**l1, **l2}
+    groups = [
+        collapse("".join(letters[id(ln)] for bid in a.block_ids for ln in issue.block(bid).lines))
+        for a in issue.articles
+    ]
+    assert groups == ["HADy", "KBE", "MN"]
+
+
+def test_stacked_headless_modules_with_an_intertitle_below_the_band() -> None:
+    """Two headless two-column modules stacked (both continue from an earlier page); the lower
+    one has an intertitle just under its first, short line. The intertitle is no headline, and
+    a heading further down does not stop the white band from being a module boundary."""
+    drawing = """
+    AAAAAAAAAAAA  BBBBBBBBBBBB
+    AAAAAAAAAAAA  BBBBBBBBBBBB
+    AAAAAAAAAAAA        yyyyyy
+
+    CCCC          DDDDDDDDDDDD
+       SSSSSS     DDDDDDDDDDDD
+    CCCCCCCCCCCC  DDDDDDDDDDDD
+    CCCCCCCCCCCC  DDDDD
+    """
+    page, letters = run(drawing, heights={"S": 1.3}, texts={"y": ["（党建办）"]})
+    assert collapse(order(page, letters)) == "AByCSCD"
+    assert kinds(page, letters)["S"] == {"subheadline"}
