@@ -102,9 +102,16 @@ def process_page(task: PageTask) -> PageResult:
         engine = _engine(task.config)
         try:
             ocr_lines = engine.recognize(cleaned.image, check_orientation=task.config.cleanup.detect_rotation)
-        except PageUpsideDown:  # the engine's line classifier says so: turn the page and read it again
-            cleaned = cleanup.turn_180(cleaned)
-            ocr_lines = engine.recognize(cleaned.image, check_orientation=False)
+        except PageUpsideDown:
+            # The engine's line classifier says so, but it misfires on some hard scans, and a wrong
+            # turn ruins a page: read both ways and keep the reading the recogniser is surer of.
+            turned = cleanup.turn_180(cleaned)
+            turned_lines = engine.recognize(turned.image, check_orientation=False)
+            upright_lines = engine.recognize(cleaned.image, check_orientation=False)
+            if _reading_score(turned_lines) > _reading_score(upright_lines):
+                cleaned, ocr_lines = turned, turned_lines
+            else:
+                ocr_lines = upright_lines
         page.skew_deg = round(float(cleaned.skew_deg), 2)
         page.rotation = int(cleaned.rotation)
         page.cleanup = list(cleaned.steps)
@@ -152,6 +159,11 @@ def _peak_rss_mb() -> float:
         return 0.0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return round(peak / (1 << 20 if sys.platform == "darwin" else 1 << 10), 1)
+
+
+def _reading_score(lines) -> float:
+    """Confidence-weighted characters read: how much text the recogniser is sure of."""
+    return sum(ol.confidence * len(ol.text.strip()) for ol in lines)
 
 
 def _failed(page: Page, message: str) -> Page:

@@ -409,3 +409,42 @@ def test_upside_down_and_sideways_scans_are_turned_and_read(tmp_path: Path) -> N
         scan_w, scan_h = p.width, p.height
         assert all(0 <= ln.box.x0 <= ln.box.x1 <= scan_w and 0 <= ln.box.y0 <= ln.box.y1 <= scan_h for ln in p.lines)
     assert [p.rotation for p in issue.pages] == [180, 90, 270]  # clockwise turns that made them upright
+
+
+def test_a_misfiring_orientation_classifier_cannot_turn_an_upright_page(tmp_path: Path) -> None:
+    """Fault injection: the classifier claims every page is upside down. The pipeline reads the
+    page both ways and keeps the reading the recogniser is surer of, so the upright page stays."""
+    from pipeline import orchestrator
+    from pipeline.ocr import PageUpsideDown, create_engine
+
+    class AlwaysUpsideDown:
+        def __init__(self, real):
+            self.real, self.name, self.models = real, real.name, real.models
+            self.claims = 0
+
+        def recognize(self, image, check_orientation=True):
+            if check_orientation:
+                self.claims += 1
+                raise PageUpsideDown()
+            return self.real.recognize(image, check_orientation=False)
+
+        def describe(self):
+            return self.real.describe()
+
+    cfg = Config()
+    folder = tmp_path / "scans" / "upright"
+    folder.mkdir(parents=True)
+    text_image(["静安寺街道同心家园共建理事会召开联席会议", "理事会延续传统对评选出的优秀项目予以表彰",
+                "现场表彰了同心惠民项目十项颁奖进一步深化", "街道启动了同心家园微网站实现线上展示"]
+               ).save(folder / "page-1.png")
+    fake = AlwaysUpsideDown(create_engine(cfg.ocr))
+    orchestrator._ENGINES.clear()
+    orchestrator._ENGINES[cfg.ocr] = fake
+    try:
+        result = run(tmp_path / "scans", tmp_path / "out", cfg, progress=False)
+    finally:
+        orchestrator._ENGINES.clear()
+    page = result.issues[0].pages[0]
+    assert fake.claims == 1
+    assert page.rotation == 0 and "rotate180" not in page.cleanup
+    assert "静安寺街道同心家园共建理事会" in "".join(b.text for b in page.blocks)
