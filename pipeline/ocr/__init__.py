@@ -5,7 +5,9 @@ Engines don't parallelise: the orchestrator does, and loads one engine per worke
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Protocol
 
 import numpy as np
@@ -28,6 +30,16 @@ class OcrLine:
 class PageUpsideDown(Exception):
     """Raised by `recognize` when the engine's text-line orientation classifier finds most lines
     upside down: the caller turns the page (`cleanup.turn_180`) and asks again."""
+
+
+@cache
+def model_sha256(path: str) -> str:
+    """sha256 of a model file (for the manifest), computed once per process."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 @dataclass(frozen=True)

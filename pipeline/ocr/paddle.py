@@ -19,7 +19,6 @@ import hashlib
 import logging
 import os
 import warnings
-from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ import numpy as np
 
 from ..config import OcrConfig
 from ..errors import EngineError
-from . import ModelFile, OcrLine
+from . import ModelFile, OcrLine, model_sha256
 
 log = logging.getLogger(__name__)
 
@@ -50,14 +49,6 @@ _OFFLINE_ENV = {
 
 _NORMALIZE = {"mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225], "scale": 1.0 / 255, "order": "hwc"}
 
-
-@cache
-def _sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _require(module: str, dist: str) -> None:
@@ -199,7 +190,7 @@ class PaddleOcrEngine:
         dirs = prepare_model_dirs(shipped, cache_root())
         self.models = [
             ModelFile(role, f"{name}/{f}", str((shipped / _SHIPPED[name] / f).resolve()),
-                      _sha256(str((shipped / _SHIPPED[name] / f).resolve())))
+                      model_sha256(str((shipped / _SHIPPED[name] / f).resolve())))
             for role, name in (("det", DET_NAME), ("rec", REC_NAME))
             for f in _WEIGHT_FILES
         ]

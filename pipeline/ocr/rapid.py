@@ -5,17 +5,15 @@ missing file is an EngineError here, never a download attempt at run time."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from ..config import OcrConfig
 from ..errors import EngineError
-from . import ModelFile, OcrLine, PageUpsideDown
+from . import ModelFile, OcrLine, PageUpsideDown, model_sha256
 
 log = logging.getLogger(__name__)
 
@@ -25,14 +23,6 @@ CLS_MODEL = "ch_ppocr_mobile_v2.0_cls_mobile.onnx"  # text-line 0/180 classifier
 ORIENTATION_SAMPLE = 24  # widest lines classified per page
 ORIENTATION_MIN_LINES = 5
 
-
-@lru_cache(maxsize=None)
-def _sha256(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def model_dir() -> Path:
@@ -57,7 +47,7 @@ class RapidOcrEngine:
                     f"OCR model file {path} is missing; reinstall the wheel that ships it: "
                     "pip install --force-reinstall 'rapidocr==3.10.0'"
                 )
-            self.models.append(ModelFile(role, fname, str(path), _sha256(str(path))))
+            self.models.append(ModelFile(role, fname, str(path), model_sha256(str(path))))
         threads = config.threads or max(1, os.cpu_count() or 1)
         self.threads = threads
         from rapidocr import RapidOCR
