@@ -219,14 +219,14 @@ def test_paddleocr_loads_and_reads_with_the_network_blocked(tmp_path):
 def test_printed_gaps_become_spaces_and_latin_spaces_are_kept() -> None:
     """The recogniser drops a printed gap between masthead fields; per-character boxes restore it.
     Between Latin words the engine's own space is kept even when the boxes sit close."""
-    from pipeline.ocr.rapid import _restore_gaps
+    from pipeline.ocr import restore_gaps
 
     def boxes(xs: list[float], h: float = 40.0) -> list[tuple[float, float, float, float]]:
         return [(x, 0.0, x + 36.0, h) for x in xs]
 
-    text, conf, bx = _restore_gaps("本期4版第102期", [0.9] * 9, boxes([0, 38, 76, 114, 200, 238, 276, 314, 352]))
+    text, conf, bx = restore_gaps("本期4版第102期", [0.9] * 9, boxes([0, 38, 76, 114, 200, 238, 276, 314, 352]))
     assert text == "本期4版 第102期" and len(conf) == len(bx) == len(text)
-    text, _, _ = _restore_gaps("静安寺街道", [0.9] * 5, boxes([0, 38, 76, 114, 152]))
+    text, _, _ = restore_gaps("静安寺街道", [0.9] * 5, boxes([0, 38, 76, 114, 152]))
     assert text == "静安寺街道"  # even spacing: no space
-    text, _, _ = _restore_gaps("ISO 9001", [0.9] * 7, boxes([0, 12, 24, 40, 52, 64, 76]))
+    text, _, _ = restore_gaps("ISO 9001", [0.9] * 7, boxes([0, 12, 24, 40, 52, 64, 76]))
     assert text == "ISO 9001"

@@ -78,3 +78,38 @@ def create_engine(config: OcrConfig) -> OcrEngine:
         raise EngineError(f"unknown OCR engine {config.engine!r}; choose one of: {', '.join(sorted(ENGINES))}")
     module, cls = target.split(":")
     return getattr(importlib.import_module(module), cls)(config)
+
+
+def restore_gaps(
+    text: str, confs: list[float], boxes: list[tuple[float, float, float, float]]
+) -> tuple[str, list[float], list[tuple[float, float, float, float]]]:
+    """Re-insert a printed gap the recogniser dropped (masthead fields, two-part titles):
+    a space where the gap between two characters is well above the line's usual spacing and
+    0.4 of the glyph height. Spaces the engine gave between Chinese characters are decided the
+    same way; those between Latin words or numbers are kept."""
+    chars = [c for c in text if c != " "]
+    if len(chars) != len(boxes) or not chars:
+        return text, confs, boxes
+    # a space the engine read between Latin words or numbers is printed: keep it
+    kept_space = set()
+    k = 0
+    for i, c in enumerate(text):
+        if c == " ":
+            if 0 < i < len(text) - 1 and text[i - 1].isascii() and text[i + 1].isascii():
+                kept_space.add(k)
+        else:
+            k += 1
+    height = float(np.median([b[3] - b[1] for b in boxes]))
+    gaps = [boxes[i][0] - boxes[i - 1][2] for i in range(1, len(boxes))]
+    usual = float(np.median(gaps)) if gaps else 0.0
+    threshold = max(0.4 * height, usual + 0.3 * height)
+    out, out_conf, out_boxes = [chars[0]], [confs[0]], [boxes[0]]
+    for i in range(1, len(chars)):
+        if gaps[i - 1] > threshold or i in kept_space:
+            out.append(" ")
+            out_conf.append(1.0)
+            out_boxes.append((boxes[i - 1][2], boxes[i][1], boxes[i][0], boxes[i][3]))
+        out.append(chars[i])
+        out_conf.append(confs[i])
+        out_boxes.append(boxes[i])
+    return "".join(out), out_conf, out_boxes

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..config import OcrConfig
 from ..errors import EngineError
-from . import ModelFile, OcrLine, model_sha256
+from . import ModelFile, OcrLine, model_sha256, restore_gaps
 
 log = logging.getLogger(__name__)
 
@@ -288,7 +288,6 @@ def _char_boxes(
                 cboxes.append((b[0], b[1], b[2], b[3]))
     if not chars:
         return text, []
-    from .rapid import _restore_gaps
 
-    spaced, _, spaced_boxes = _restore_gaps("".join(chars), [1.0] * len(chars), cboxes)
+    spaced, _, spaced_boxes = restore_gaps("".join(chars), [1.0] * len(chars), cboxes)
     return spaced, spaced_boxes

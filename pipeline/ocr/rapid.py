@@ -13,7 +13,7 @@ import numpy as np
 
 from ..config import OcrConfig
 from ..errors import EngineError
-from . import ModelFile, OcrLine, PageUpsideDown, model_sha256
+from . import ModelFile, OcrLine, PageUpsideDown, model_sha256, restore_gaps
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ class RapidOcrEngine:
                     for _ in ch:
                         char_conf.append(float(sc))
                         char_boxes.append((min(xs), min(ys), max(xs), max(ys)))
-                text, char_conf, char_boxes = _restore_gaps(text, char_conf, char_boxes)
+                text, char_conf, char_boxes = restore_gaps(text, char_conf, char_boxes)
             lines.append(OcrLine(quad_pts, text, float(score), char_conf, char_boxes))
         return lines
 
@@ -144,36 +144,3 @@ class RapidOcrEngine:
         votes = self._ocr._load_cls_model()(lines).cls_res or []
         down = sum(1 for label, score in votes if label == "180" and score > 0.9)
         return down >= 0.75 * len(lines)
-
-
-def _restore_gaps(text, confs, boxes):
-    """Re-insert a printed gap the recogniser dropped (masthead fields, two-part titles):
-    a space where the gap between two characters is well above the line's usual spacing and
-    0.4 of the glyph height. Spaces the engine gave between Chinese characters are decided the
-    same way; those between Latin words or numbers are kept."""
-    chars = [c for c in text if c != " "]
-    if len(chars) != len(boxes) or not chars:
-        return text, confs, boxes
-    # a space the engine read between Latin words or numbers is printed: keep it
-    kept_space = set()
-    k = 0
-    for i, c in enumerate(text):
-        if c == " ":
-            if 0 < i < len(text) - 1 and text[i - 1].isascii() and text[i + 1].isascii():
-                kept_space.add(k)
-        else:
-            k += 1
-    height = float(np.median([b[3] - b[1] for b in boxes]))
-    gaps = [boxes[i][0] - boxes[i - 1][2] for i in range(1, len(boxes))]
-    usual = float(np.median(gaps)) if gaps else 0.0
-    threshold = max(0.4 * height, usual + 0.3 * height)
-    out, out_conf, out_boxes = [chars[0]], [confs[0]], [boxes[0]]
-    for i in range(1, len(chars)):
-        if gaps[i - 1] > threshold or i in kept_space:
-            out.append(" ")
-            out_conf.append(1.0)
-            out_boxes.append((boxes[i - 1][2], boxes[i][1], boxes[i][0], boxes[i][3]))
-        out.append(chars[i])
-        out_conf.append(confs[i])
-        out_boxes.append(boxes[i])
-    return "".join(out), out_conf, out_boxes
