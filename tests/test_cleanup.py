@@ -3,6 +3,7 @@ shading and resolution, so each assertion fails if its step breaks."""
 
 from __future__ import annotations
 
+import dataclasses
 import glob
 import math
 import time
@@ -239,3 +240,37 @@ def test_cleanup_is_fast_on_a_full_300_dpi_page(page300: np.ndarray) -> None:
     dt = time.perf_counter() - t
     assert abs(out.skew_deg - 1.3) <= 0.1
     assert dt < 1.5, dt  # about 0.15-0.3 s on an idle core; loose so a busy shared machine does not fail it
+
+
+def test_denoise_smooths_grain_but_keeps_thin_strokes(page150: np.ndarray) -> None:
+    """Non-local means: paper grain falls, and the 1-2 px strokes of 150 dpi text stay dark
+    (the median filter of round 1 failed exactly this)."""
+    rng = np.random.default_rng(3)
+    noisy = np.clip(page150.astype(np.float64) + rng.normal(0, 12, page150.shape), 0, 255).astype(np.uint8)
+    base = CleanupConfig(deskew=False, detect_rotation=False, crop_borders=False, flatten_background=False,
+                         normalize_resolution=False, sharpen=False, denoise=False)
+    off = clean(noisy, base)
+    on = clean(noisy, dataclasses.replace(base, denoise=True))
+    assert "denoise" in on.steps and "denoise" not in off.steps
+    paper = page150 > 250
+    assert on.image[paper].std() < 0.5 * off.image[paper].std()
+    ink = page150 < 60
+    assert np.mean(on.image[ink] < 110) > 0.9
+
+
+def test_sharpen_steepens_stroke_edges(page150: np.ndarray) -> None:
+    import cv2
+
+    soft = cv2.GaussianBlur(page150, (0, 0), 1.2)
+    base = CleanupConfig(deskew=False, detect_rotation=False, crop_borders=False, flatten_background=False,
+                         normalize_resolution=False, denoise=False, sharpen=False)
+    off = clean(soft, base)
+    on = clean(soft, dataclasses.replace(base, sharpen=True))
+    assert "sharpen" in on.steps
+
+    def edge_energy(a: np.ndarray) -> float:
+        return float(np.abs(cv2.Sobel(a, cv2.CV_32F, 1, 0)).mean())
+
+    assert edge_energy(on.image) > 1.2 * edge_energy(off.image)
+    # the text itself is unchanged: the same pixels are ink (no halo turned into strokes)
+    assert np.mean((on.image < 128) != (off.image < 128)) < 0.02
