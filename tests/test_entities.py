@@ -474,3 +474,48 @@ def test_short_unit_linked_to_its_full_name_in_the_issue() -> None:
     assert norm["实验学校"] == "上海市长宁区实验学校"
     assert norm["来福士党支部"] == "上海长宁来福士广场管理有限公司党支部"
     assert norm["华山居民区党总支"] == "华山居民区党总支"  # a sub-unit after its street is its own name
+
+
+# --------------------------------------------------------------------------- round 5
+
+
+@pytest.mark.parametrize("text,award", [
+    # an award verb, then a topical prefix, the conferring body and the year staying out
+    ("梅园居民区荣获2022年度徐汇区节能减排优秀单位称号。", "节能减排优秀单位"),
+    # quoted whole: the topic is in, the body before the quote out
+    ("曹杨新村被区妇联评为“平安建设先进集体”。", "平安建设先进集体"),
+    ("枫林街道评选“物业服务示范小区”。", "物业服务示范小区"),
+    # before 名单, after the sentence's own verb: the verb is no topic
+    ("会上宣读了社区治理优秀组织者名单。", "社区治理优秀组织者"),
+    # a metal, a noun and 奖, after 获
+    ("5个项目获铜舵手奖。", "铜舵手奖"),
+    # a 金牌 + occupation title, and a 先进/示范 + 居民区 title, in award contexts
+    ("区总工会评选“金牌宣讲员”10名。", "金牌宣讲员"),
+    ("华阳居民区获评先进居民区。", "先进居民区"),
+])
+def test_award_titles_take_their_topic_in_award_contexts(text: str, award: str) -> None:
+    assert _spans(text, EntityType.AWARD) == [(award, award)]
+
+
+def test_award_shapes_outside_an_award_context_and_quoted_projects() -> None:
+    # descriptions with the shape of a title are not awards
+    assert _spans("大家都在建设示范小区，这家单位很优秀。", EntityType.AWARD) == []
+    # an award list's level line is a context (金星奖：…), and a quoted project's class noun is no topic
+    assert _spans("金星奖：“邻里守望”（华阳居民区）", EntityType.AWARD) == [("金星奖", "金星奖")]
+    assert _spans("“爱心早餐”项目获银星奖。", EntityType.AWARD) == [("银星奖", "银星奖")]
+
+
+def test_people_round5() -> None:
+    # rare single surnames (庹, 仉, 亓) and a compound one (第五) after titles and in a bracketed list
+    assert _spans("居委会主任庹明亮介绍。", EntityType.PERSON) == [("庹明亮", "居委会主任")]
+    text = "2021年度“优秀楼组长”名单：仉建新（华阳居民区）、第五岚（武夷居民区）、亓官思远（华院居民区）"
+    assert [p for p, _ in _spans(text, EntityType.PERSON)] == ["仉建新", "第五岚", "亓官思远"]
+    # an occupation jieba knows is a title, with its unit and modifiers (退休厨师, 社区调解员)
+    assert _spans("退休厨师蔡国梁和华阳街道人民调解委员会调解员伍丽萍也来了。", EntityType.PERSON) == [
+        ("蔡国梁", "退休厨师"), ("伍丽萍", "华阳街道人民调解委员会调解员")]
+    # ... but not a relative or an age (家人, 老人家), nor a compound surname jieba tags as a noun
+    assert _spans("他的家人陪同，老人家很高兴。", EntityType.PERSON) == []
+    # a modifier glued to its title ends a place run: 路 is a surname here, not a road
+    assert _spans("区委宣传部副部长路小北出席。", EntityType.PERSON) == [("路小北", "区委宣传部副部长")]
+    # a one-character verb jieba glued to a name (钮振宇作)
+    assert _spans("党总支书记钮振宇作总结发言。", EntityType.PERSON) == [("钮振宇", "党总支书记")]

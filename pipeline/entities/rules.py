@@ -187,9 +187,17 @@ def normalize_award(s: str) -> str:
     return s.removeprefix("年度")
 
 
-_AWARD_VERB = re.compile(r"获评|荣获|获得|被评为|评为|授予|表彰|评选|喜获|摘得|命名为|当选")
+_AWARD_VERB = re.compile(r"获评|荣获|获得|被评为|评为|授予|表彰|评选|喜获|摘得|命名为|当选|获(?![悉取批救])")
 _AWARD_AFTER = re.compile(r"[”\"’]?\s?(?:称号|荣誉|奖杯|奖牌|证书|名单|评选)")
 _CLAUSE = "，,。；;！!？?：:\n"
+_OPEN_QUOTES = "“\"‘「"
+_CLOSE_QUOTES = "”\"’」"
+# tokens a topical prefix is made of (垃圾|分类, 疫情|防控, 社区|共建, 党建); it starts with a noun
+_TOPIC_TAGS = ("n", "vn", "v", "j", "l", "an")
+_TOPIC_FIRST = ("n", "vn", "j", "l")
+# never part of a topic: the conferring level, and the class noun of a quoted project (“同心惠民”项目|金拇指奖)
+_NOT_TOPIC = frozenset({"全国", "全市", "全区", "本市", "本区", "全街道", "年度", "市级", "区级", "国家级", "项目", "奖项"})
+_TOPIC_MAX = 6
 
 
 @lru_cache(maxsize=1)
@@ -197,34 +205,74 @@ def _context_award_re() -> re.Pattern[str]:
     lex = load_lexicon()
     pre = "|".join(map(re.escape, lex.award_prefixes))
     head = "|".join(map(re.escape, lex.award_title_heads))
-    return re.compile(rf"(?:{pre})[\u4e00-\u9fff]{{0,4}}?(?:{head})")
+    # prefix … head (文明社区, 金牌调解员), or a metal and a noun and 奖 (金钥匙奖, 银拇指奖)
+    return re.compile(rf"(?:{pre})[\u4e00-\u9fff]{{0,4}}?(?:{head})|[金银铜][\u4e00-\u9fff]{{1,3}}?奖")
 
 
-def _context_awards(text: str) -> list[Span]:
-    """Honour titles not in the lexicon, by shape (prefix … head: 文明社区, 巾帼建功标兵, 优秀志愿服务
-    团队) and only in an award context, since the same shape describes things too (优秀的社区): quoted
-    whole (“上海市文明社区”, the conferring body before it stays out), after an award verb in the same
-    clause (被评为…优秀志愿服务团队), or right before 称号/荣誉/评选."""
-    out: list[Span] = []
-    for m in _context_award_re().finditer(text):
-        a, b = m.start(), m.end()
-        clause_start = max(text.rfind(c, 0, a) for c in _CLAUSE) + 1
-        quoted = b < len(text) and text[b] in "”\"’」" and any(
-            text[k] in "“\"‘「" for k in range(clause_start, a + 1) if k < len(text))
-        verb = _AWARD_VERB.search(text, clause_start, a)
-        after = _AWARD_AFTER.match(text, b)
-        if quoted or verb or after:
-            out.append(Span(EntityType.AWARD, a, b, m.group(), normalize_award(m.group()), confidence=0.8,
-                            rule="award-shape", priority=1))
-    return out
+def _award_context(text: str, a: int, b: int) -> int:
+    """Where an honour title at [a, b) may start at the earliest, if it stands in an award context,
+    else -1: quoted whole (“上海市文明社区”: the quote's start), after an award verb in the same
+    clause (被评为…: the verb's end), right before 称号/荣誉/评选/名单, or as an award list's heading
+    (金钥匙奖：… at a line's start): the clause's start."""
+    clause_start = max(text.rfind(c, 0, a) for c in _CLAUSE) + 1
+    if b < len(text) and text[b] in _CLOSE_QUOTES:
+        q = max(text.rfind(c, clause_start, a + 1) for c in _OPEN_QUOTES)
+        if q >= 0:
+            return q + 1
+    verbs = list(_AWARD_VERB.finditer(text, clause_start, a))
+    if verbs:
+        return verbs[-1].end()
+    if _AWARD_AFTER.match(text, b):
+        return clause_start
+    line_start = max(text.rfind(c, 0, a) for c in "\n 　。；;") + 1
+    if text[line_start:a].strip() == "" and b < len(text) and text[b] in "：:":
+        return a
+    return -1
+
+
+def _topic_start(text: str, limit: int, a: int) -> int:
+    """Start of the topical noun phrase before an honour title (垃圾分类|优秀志愿者, 疫情防控|先进集体,
+    社区共建|优秀单位), not before `limit`; the conferring body and the year before it (长宁区, 2021年度,
+    全国) stay out. A verb may start the phrase (节能减排) only right after such a body or an opening
+    quote; after anything else it is the sentence's verb (宣读了|垃圾分类…)."""
+    toks = list(tokenizer().tokenize(text[limit:a])) if a > limit else []
+    run: list[tuple[str, int]] = []
+    after_body = limit > 0 and text[limit - 1] in _OPEN_QUOTES
+    for w, s, _ in reversed(toks):
+        tag = word_tag(w)
+        if not all(is_han(c) and c not in _NON_NAME_CHARS for c in w) \
+                or w in _NOT_TOPIC or not tag.startswith(_TOPIC_TAGS) or tag.startswith(_PROPER_TAGS):
+            after_body = w in _NOT_TOPIC or tag.startswith(("ns", "nt", "nr")) or w.isdigit() \
+                or w[-1] in "省市县区" and len(w) >= 3
+            break
+        if a - (limit + s) > _TOPIC_MAX:
+            after_body = False
+            break
+        run.append((w, limit + s))
+    while run and not after_body and not word_tag(run[-1][0]).startswith(_TOPIC_FIRST):
+        run.pop()
+    if not run or run[-1][1] > 0 and text[run[-1][1] - 1] in _CLOSE_QUOTES:  # “十佳”|志愿服务项目: a quoted name's tail
+        return a
+    return run[-1][1]
 
 
 def find_awards(text: str) -> list[Span]:
-    return _context_awards(text) + [
-        Span(EntityType.AWARD, m.start(), m.end(), m.group(), normalize_award(m.group()), confidence=0.9,
-             rule="award", priority=1)
-        for m in _award_re().finditer(text)
-    ]
+    """Honour titles: the lexicon's and 优秀/先进/十佳 + head anywhere; titles by shape (prefix … head,
+    金钥匙奖) only in an award context, since the same shape also describes (建设文明社区). In an award
+    context a title takes its topical prefix (垃圾分类优秀志愿者), the conferring body stays out."""
+    out: list[Span] = []
+    found = [(m, True) for m in _context_award_re().finditer(text)] + [(m, False) for m in _award_re().finditer(text)]
+    for m, by_shape in found:
+        a, b = m.start(), m.end()
+        limit = _award_context(text, a, b)
+        if by_shape and limit < 0:
+            continue
+        if limit >= 0:
+            a = _topic_start(text, limit, a)
+        title = text[a:b]
+        out.append(Span(EntityType.AWARD, a, b, title, normalize_award(title), confidence=0.8 if by_shape else 0.9,
+                        rule="award-shape" if by_shape else "award", priority=1))
+    return out
 
 
 def award_level(award: str) -> str:
@@ -247,10 +295,17 @@ def _is_proper(tok: str, lex: Lexicon) -> bool:
     return tag.startswith(_PROPER_TAGS)
 
 
+def _is_title(tok: str, lex: Lexicon) -> bool:
+    """A title word, also when jieba glued a modifier to it (副部长, 常务副主任): a name run ends there."""
+    if tok in lex.titles:
+        return True
+    return any(tok.startswith(m) and tok[len(m):] in lex.titles for m in lex.title_modifiers if len(m) < len(tok))
+
+
 def _is_stop(tok: str, lex: Lexicon) -> bool:
     if not tok.strip() or all(c in _PUNCT for c in tok) or tok.isdigit():
         return True
-    if tok in lex.stop_tokens or tok in lex.titles or tok in lex.title_modifiers:
+    if tok in lex.stop_tokens or tok in lex.title_modifiers or _is_title(tok, lex):
         return True
     if tok in lex.units or tok in lex.places or tok in lex.generic_units:
         return False
@@ -614,6 +669,11 @@ def _name_at(text: str, i: int, lex: Lexicon, strict: bool = False, in_list: boo
         return 0
     elif tok_ends is not None:
         n = next((m for m in (sl + 2, sl + 1) if i + m in tok_ends and (m == sl + 1 or two_ok)), 0)
+        # jieba's HMM glued a one-character verb to a two-character given name (汤沛然作|年度): an
+        # unknown word ending in a verb/preposition/adverb is the name plus that word
+        if not n and two_ok and i + sl + 3 in tok_ends and g + 2 < len(text) \
+                and word_tag(text[g + 2]).startswith(("v", "p", "d")) and not in_dictionary(text[i : i + sl + 3]):
+            n = sl + 2
         if not n:
             return 0
     elif two_ok:
@@ -637,6 +697,22 @@ def _inside_word(tok: str, n: int) -> bool:
 
 
 _WEAK_TITLES = frozenset({"居民", "群众"})
+# an occupation noun ends in one of these (调解员, 厨师, 研究生, 合伙人, 艺术家); one ending in 人/家/生 needs
+# three characters (老人, 家人, 国家, 人生 are no posts), and 老…人 is an age (老年人)
+_OCCUPATION_END = frozenset("员师工手官生人家")
+
+
+def _is_occupation(w: str, lex: Lexicon) -> bool:
+    """A dictionary noun naming an occupation or identity that titles.txt does not list: in front of a
+    name it is the person's role (ENTITIES.md: occupations and identities count)."""
+    if len(w) < 2 or w[-1] not in _OCCUPATION_END or w in lex.titles or w in lex.stop_tokens \
+            or w[:2] in lex.compound_surnames:  # 上官, 司空: surnames jieba knows as nouns
+        return False
+    if w[-1] in "人家生" and (len(w) < 3 or w[0] in "老年亲家个"):
+        return False
+    if any(w.endswith(a) for a in _ADDRESS_WORDS) or not in_dictionary(w):
+        return False
+    return word_tag(w).startswith(("n", "l")) and not word_tag(w).startswith(_PROPER_TAGS)
 _HOUSE_NO = re.compile(r"(?:\d+|[一二三四五六七八九十]+)(?:号楼|号|弄|栋|幢|单元)$")
 
 
@@ -702,7 +778,10 @@ def find_people(
         chain(a + n)
 
     def chain(j: int) -> None:
-        while j + 1 < len(text) and text[j] in "、和与及":
+        while j + 1 < len(text):
+            j = _after_note(text, j)
+            if j + 1 >= len(text) or text[j] not in "、和与及":
+                break
             k = j + 1
             m = _name_at(text, k, lex, strict=True, in_list=True)
             if not m and k in tok_starts:
@@ -715,16 +794,22 @@ def find_people(
                             rule="person-list", priority=3))
             j = k + m
 
-    for m in _title_re().finditer(text):
-        t_end = m.end()
+    # titles from the list, then occupation words jieba knows (调解员, 研究生, 退休工人) right before a name
+    title_hits = [(m.start(), m.end(), m.group(), False) for m in _title_re().finditer(text)]
+    listed_ends = {e for _, e, _, _ in title_hits}
+    title_hits += [(s, e, w, True) for w, s, e in tokens
+                   if e not in listed_ends and e < len(text) and _is_occupation(w, lex)]
+    for t_start, t_end, t_word, occupation in title_hits:
         i = t_end + 1 if t_end < len(text) and text[t_end] == " " else t_end
-        if i >= len(text) or _covered(mask, m.start(), m.end()):
+        if i >= len(text) or _covered(mask, t_start, t_end):
             continue
-        if any(taken[m.start() : t_end]):  # 共产党员 inside the award 优秀共产党员 is no title
+        if any(taken[t_start:t_end]):  # 共产党员 inside the award 优秀共产党员 is no title
             continue
         if t_end in tok_ends and i in tok_starts:
             n = _name_at(text, i, lex, tok_ends=tok_ends)
-        elif m.start() in tok_starts or m.start() in units_by_end:
+        elif occupation:
+            continue
+        elif t_start in tok_starts or t_start in units_by_end:
             # jieba glued the title's end to the surname (园|长葛|晓岚): only a name closed by
             # punctuation or a follower word counts
             n = _name_at(text, i, lex, strict=True)
@@ -732,12 +817,11 @@ def find_people(
             continue
         if not n or not free(i, i + n) or _inside_word(tokens_at.get(i, ""), n):
             continue
-        r_start = _role_before(text, t_end, units_by_end, lex)
+        r_start = _role_before(text, t_start if occupation else t_end, units_by_end, lex)
         role = text[r_start:t_end]
         # an identity qualified by a circumstance (困难居民金秀凤) is no post: nothing in the role run
         # before it, yet a word glued to it
-        t_start = m.start()
-        if m.group() in _WEAK_TITLES and t_start > 0 and t_start not in units_by_end and is_han(text[t_start - 1]) \
+        if t_word in _WEAK_TITLES and t_start > 0 and t_start not in units_by_end and is_han(text[t_start - 1]) \
                 and text[t_start - 1] not in "的之" and not any(text.endswith(x, 0, t_start) for x in lex.role_pieces):
             role = ""
         add(i, n, role, 0.9, "person-after-title")
@@ -798,6 +882,10 @@ def find_people(
         # a list item (欧阳丽华 愚谷邨居民区): alone at a line's start and closed by a space, the
         # layout says it is a name however jieba cut it (司马卫|国)
         item = bool(strict) and (s == 0 or text[s - 1] == "\n") and text[s + n : s + n + 1] in (" ", "\u3000")
+        # ... and so is one between list marks, with its unit in brackets (、亓官晓梅（…）、): jieba may
+        # cut a compound surname's name anywhere (亓|官晓梅)
+        item = item or bool(strict) and s > 0 and text[s - 1] in "、：:" and _after_note(text, s + n) > s + n \
+            and (_after_note(text, s + n) >= len(text) or text[_after_note(text, s + n)] in "、；;。\n")
         if item:
             pass
         elif s + n in tok_ends:
@@ -809,6 +897,16 @@ def find_people(
                 continue
         add(s, n, "", 0.7, "person-untitled")
     return out
+
+
+def _after_note(text: str, j: int) -> int:
+    """Position after a bracketed note right at j (伍子健（政立路第一居民区）、: the winner's unit in an
+    honour list), or j when there is none."""
+    if j < len(text) and text[j] in "（(":
+        close = next((k for k in range(j + 1, min(j + 24, len(text))) if text[k] in "）)"), -1)
+        if close > 0:
+            return close + 1
+    return j
 
 
 # a noun naming a person ends in one of these (老人, 老伴, 联系人, 志愿者, 居民, 阿姨 ...)
@@ -827,7 +925,7 @@ def _name_context_left(text: str, tokens: list[tuple[str, int, int]], k: int, le
     if k == 0:
         return False
     prev = tokens[k - 1][0]
-    if prev in lex.titles:
+    if _is_title(prev, lex):
         return True
     tag = word_tag(prev)
     return len(prev) >= 2 and prev[-1] in _PERSON_NOUN_END and (tag.startswith("n") or not tag)
