@@ -298,6 +298,7 @@ def _visual_lines(
                 and gap <= 1.2 * b.height
                 and _headline_type(ln, m, p)
                 and all(_headline_type(o, m, p) for o in v.lines)
+                and not _own_columns(vb, b, frames, lines, m, p)
             ):
                 best = v  # a headline with a word space that happens to sit over a column gutter
                 break
@@ -315,6 +316,36 @@ def _visual_lines(
             best.lines.append(ln)
             best.box = best.box.union(b)
     return out
+
+
+def _own_columns(
+    a: Box, b: Box, frames: list[tuple[float, float]], lines: list[Line], m: _Metrics, p: LayoutParams
+) -> bool:
+    """Two headings side by side, each centred over its own column with a gutter between
+    them, and the text under the right one opens a paragraph: the headlines of two 1-column
+    modules, not one title with a word space centred over a wider module (whose halves can
+    happen to sit over one column each; its right column then mostly continues a paragraph)."""
+    fa, fb = _frame_for(a, frames, m), _frame_for(b, frames, m)
+    if fa is None or fb is None or fa == fb or fa[1] > fb[0] + m.cw:
+        return False
+
+    def centred(x: Box, f: tuple[float, float]) -> bool:
+        return abs(x.cx - (f[0] + f[1]) / 2) <= max(1.5 * m.cw, 0.08 * (f[1] - f[0]))
+
+    if not (centred(a, fa) and centred(b, fb)):
+        return False
+    under = [
+        ln.lbox
+        for ln in lines
+        if b.y1 <= ln.lbox.y0 <= b.y1 + 3 * m.H
+        and ln.lbox.x0 >= fb[0] - 0.8 * m.cw
+        and ln.lbox.x1 <= fb[1] + 0.8 * m.cw
+        and _size(ln.lbox.height, m, p) == "normal"
+    ]
+    if not under:
+        return False
+    first = min(under, key=lambda x: x.y0)
+    return first.x0 - fb[0] >= p.indent_min_cw * m.cw
 
 
 def _headline_type(ln: Line, m: _Metrics, p: LayoutParams) -> bool:
@@ -384,6 +415,9 @@ def _chain(vlines: list[_VLine], m: _Metrics, p: LayoutParams) -> list[_Seg]:
         # a module boundary: a headline in another column starts level with a gap that is only
         # a little wider than usual (stacked modules with no headline of their own in this column)
         heads = [v for v in vs if _vsize(v, m, p) == "big" and _glyph_count(v.text) >= 4]
+        # ... or a byline in another column ends just above the gap: the module's last column
+        # ends there, so its other columns end at that height too
+        bylines = [v for v in vs if _BYLINE.match(v.text.strip())]
         nxt = {
             i: j
             for i, j in nxt.items()
@@ -392,6 +426,11 @@ def _chain(vlines: list[_VLine], m: _Metrics, p: LayoutParams) -> list[_Seg]:
                 h.box.x_overlap(vs[i].box) <= 0
                 and vs[i].box.y1 - 0.3 * m.H <= h.box.y0 <= vs[j].box.y0 + 0.3 * m.H
                 for h in heads
+            )
+            and not any(
+                v.box.x_overlap(vs[i].box) <= 0
+                and vs[i].box.y1 - 1.5 * m.H <= v.box.y1 <= vs[j].box.y0
+                for v in bylines
             )
         }
     has_prev = set(nxt.values())
@@ -685,7 +724,15 @@ def _take_masthead(
         )
         if inside and not any(o.size == "big" and o not in cand and o.box.y1 <= s.box.y0 for o in segs):
             cand.append(s)
-    ordered = _xy_order(cand, m)
+    # the nameplate (and the publisher line set under it) is read first, on whichever side of
+    # the printed fields it stands: it is the masthead's title
+    plate = [s for s in cand if any(v.h >= 2 * m.H for v in s.vlines)]
+    plate += [
+        s
+        for s in cand
+        if s not in plate and any(s.box.x_overlap(b.box) > 0.5 * s.box.width and s.box.y0 >= b.box.cy for b in plate)
+    ]
+    ordered = _xy_order(plate, m) + _xy_order([s for s in cand if s not in plate], m)
     vl = [v for s in ordered for v in s.vlines]
     return vl, [s for s in segs if s not in cand], []
 
@@ -738,19 +785,27 @@ def _classify(segs: list[_Seg], frames: list[tuple[float, float]], m: _Metrics, 
             and len(s.vlines) == 1
             and s.frame is not None
             and s.h < p.intertitle_max_ratio * m.H
-            and _text_above(s, [o for o in segs if o.kind in (BlockKind.BODY, BlockKind.LIST)], m)
+            and (
+                _text_above(s, [o for o in segs if o.kind in (BlockKind.BODY, BlockKind.LIST)], m)
+                or _column_top_intertitle(s, segs, m, p)
+            )
             and not _level_headline(s, bigs, m)
         ):
             s.kind = BlockKind.SUBHEADLINE
     heads = [s for s in bigs if s.kind == BlockKind.HEADLINE]
+    flow = [o for o in segs if o.kind in (BlockKind.BODY, BlockKind.LIST)]
     for s in segs:
-        # a kicker set near body size, centred just above a headline, is part of the headline
+        # a kicker set near body size, centred just above a headline, is part of the headline;
+        # not the foot of a column just above the next module's headline (an intertitle or a
+        # body line there, under text of their column)
         if s.kind in (BlockKind.BODY, BlockKind.SUBHEADLINE) and len(s.vlines) <= 2:
             hb = next((h for h in heads if _stacked(s, h, m) and h.box.y0 >= s.box.y1), None)
             if (
                 hb is not None
                 and abs(s.box.cx - hb.box.cx) < 1.5 * m.cw
                 and not _TERMINAL.search(s.text.strip())
+                and (s.frame is None or all(_is_centred(v.box, s.frame, m, p) for v in s.vlines))
+                and not _text_above(s, flow, m)
             ):
                 s.kind = BlockKind.HEADLINE
                 continue
@@ -777,6 +832,29 @@ def _level_headline(s: _Seg, bigs: list[_Seg], m: _Metrics) -> bool:
         and _glyph_count(o.text) >= 4
         for o in bigs
     )
+
+
+def _column_top_intertitle(s: _Seg, segs: list[_Seg], m: _Metrics, p: LayoutParams) -> bool:
+    """An intertitle that the column break put at the top of a column: centred in its column,
+    body text right under it, and beside it the next column's body text runs on from above
+    it to below it (the article flows through; a module's headline would start level with
+    the module's other columns or span them)."""
+    f = s.frame
+    if f is None or not _is_centred(s.box, f, m, p):
+        return False
+    b = s.box
+    w = f[1] - f[0]
+    body = [o for o in segs if o is not s and o.kind in (BlockKind.BODY, BlockKind.LIST) and o.size == "normal"]
+    below = any(o.frame == f and 0 <= o.box.y0 - b.y1 <= 2 * m.H for o in body)
+    beside = any(
+        o.frame is not None
+        and o.frame != f
+        and abs((o.frame[0] + o.frame[1]) / 2 - (f[0] + f[1]) / 2) <= 1.6 * w
+        and o.box.y0 <= b.y0 - 0.5 * m.H
+        and o.box.y1 >= b.y1 + m.H
+        for o in body
+    )
+    return below and beside
 
 
 def _text_above(s: _Seg, segs: list[_Seg], m: _Metrics) -> bool:
@@ -871,7 +949,7 @@ def _xy_order(items: list[_Seg], m: _Metrics) -> list[_Seg]:
         cuts = [
             i
             for i in range(1, len(rows))
-            if m.break_gap <= min(s.box.y0 for s in rows[i]) - max(s.box.y1 for s in rows[i - 1]) <= 2.5 * m.H
+            if _band_cut(rows[:i], rows[i], m)
             and not _headline_at_cut(rows[i - 1], rows[i], m)
             and _columns_at_cut(rows[:i], rows[i:], m)
         ]
@@ -890,6 +968,20 @@ def _xy_order(items: list[_Seg], m: _Metrics) -> list[_Seg]:
             groups = rows
         return [s for g in groups for s in _xy_order(g, m)]
     return _topo_order(items)
+
+
+def _band_cut(above: list[list[_Seg]], below: list[_Seg], m: _Metrics) -> bool:
+    """A white band across every column, wider than the line spacing but narrower than a
+    photo; a little narrower when a byline ends the rows above just over it (a module's last
+    column ends there)."""
+    top = max(s.box.y1 for r in above for s in r)
+    band = min(s.box.y0 for s in below) - top
+    if band > 2.5 * m.H:
+        return False
+    if band >= m.break_gap:
+        return True
+    byline_end = any(s.kind == BlockKind.BYLINE and s.box.y1 >= top - 1.5 * m.H for r in above for s in r)
+    return byline_end and band >= m.break_gap - 0.3 * m.H
 
 
 def _headline_at_cut(above: list[_Seg], below: list[_Seg], m: _Metrics) -> bool:

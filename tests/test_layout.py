@@ -869,3 +869,147 @@ def test_stacked_headless_modules_with_an_intertitle_below_the_band() -> None:
     page, letters = run(drawing, heights={"S": 1.3}, texts={"y": ["（党建办）"]})
     assert collapse(order(page, letters)) == "AByCSCD"
     assert kinds(page, letters)["S"] == {"subheadline"}
+
+
+# --------------------------------------------------------------------------- round 4
+
+
+def _articles(page: Page, letters: dict[int, str]) -> list[str]:
+    issue = build_articles(_issue(page))
+    return [
+        collapse("".join(letters[id(ln)] for bid in a.block_ids for ln in issue.block(bid).lines))
+        for a in issue.articles
+    ]
+
+
+def test_nameplate_on_the_right_is_read_first_in_the_masthead() -> None:
+    """Fields printed left of the nameplate: the masthead reads nameplate, the publisher line
+    under it, then the fields (as when the nameplate stands on the left)."""
+    page, letters = run(
+        """
+        DDDDDDDDD          TTTTTTTTTTTT
+        NNNNNNN            TTTTTTTTTTTT
+        EEEEEEEEE          TTTTTTTTTTTT
+                             PPPPPPPP
+        HHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHH
+        HHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHH
+
+          AAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+        AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+        AAAAAAAAAAAAAAAAAAA
+        """,
+        big="HT",
+        texts={
+            "D": ["2020年1月8日"],
+            "N": ["第102期"],
+            "E": ["下期出版：2月5日"],
+            "P": ["静安寺街道党工委 联合出版"],
+        },
+    )
+    mast = [b for b in page.blocks if b.kind == BlockKind.MASTHEAD]
+    assert len(mast) == 1
+    assert "".join(letters[id(ln)] for ln in mast[0].lines) == "TPDNE"
+    assert collapse(order(page, letters)) == "TPDNEHA"
+
+
+def test_side_by_side_headlines_one_glyph_apart_are_two_modules() -> None:
+    """Two 1-column modules whose headlines, each centred over its column, stand about one
+    glyph apart: two headlines, two articles. The same two halves over a 2-column module whose
+    right column runs on mid-paragraph are one two-part title."""
+    sides = """
+     HHHHHHHHHHH  KKKKKKKKKKK
+     HHHHHHHHHHH  KKKKKKKKKKK
+
+      AAAAAAAAAA    BBBBBBBBBB
+    AAAAAAAAAAAA  BBBBBBBBBBBB
+    AAAAAAAAAAAA  BBBBBBBBBBBB
+    AAAAAAA       BBBBBBB
+    """
+    page, letters = run(sides, big="HK")
+    assert collapse(order(page, letters)) == "HAKB"
+    heads = [b for b in page.blocks if b.kind == BlockKind.HEADLINE]
+    assert len(heads) == 2
+    assert _articles(page, letters) == ["HA", "KB"]
+    one = sides.replace("  BBBBBBBBBB\n", "BBBBBBBBBBBB\n", 1)
+    page, letters = run(one, big="HK")
+    assert collapse(order(page, letters)) == "HKAB"
+    assert _articles(page, letters) == ["HKAB"]
+
+
+def test_intertitle_at_the_top_of_a_column_is_no_headline() -> None:
+    """The column break put an intertitle at the top of the second column: centred in it,
+    body under it, and the first column's text runs on beside it from above. It is an
+    intertitle and opens no article. A heading level with the first column's top (a new
+    1-column module beside a continued one) stays a headline."""
+    drawing = """
+    HHHHHHHHHHHHHHHHHHHHHHHHHH
+    HHHHHHHHHHHHHHHHHHHHHHHHHH
+
+      AAAAAAAAAA
+    AAAAAAAAAAAA     SSSSSS
+    AAAAAAAAAAAA    BBBBBBBBBB
+    AAAAAAAAAAAA  BBBBBBBBBBBB
+    AAAAAAAAAAAA  BBBBBBBBBBBB
+    AAAAAAAAAAAA  BBBBBBB
+    """
+    page, letters = run(drawing, big="H", heights={"S": 1.3})
+    assert kinds(page, letters)["S"] == {"subheadline"}
+    assert collapse(order(page, letters)) == "HASB"
+    assert _articles(page, letters) == ["HASB"]
+    beside = """
+    AAAAAAAAAAAA     KKKKKK
+    AAAAAAAAAAAA
+    AAAAAAAAAAAA    BBBBBBBBBB
+    AAAAAAAAAAAA  BBBBBBBBBBBB
+    AAAAAAAAAAAA  BBBBBBBBBBBB
+    AAAAAAAAAAAA  BBBBBBB
+    """
+    page, letters = run(beside, heights={"K": 1.3})
+    assert kinds(page, letters)["K"] == {"headline"}
+
+
+def test_module_boundary_under_a_byline_with_a_barely_wider_gap() -> None:
+    """Two headless 2-column modules stacked: the upper one ends with a byline in its right
+    column, and in the left column the gap to the lower module is only a third of a line
+    wider than the line spacing. The upper module is read first."""
+    page, letters = draw(
+        """
+        AAAAAAAAAAAA  BBBBBBBBBBBB
+        AAAAAAAAAAAA  BBBBBBB
+        AAAAAAAAAAAA        yyyyyy
+        CCCCCCCCCCCC  DDDDDDDDDDDD
+        CCCCCCCCCCCC  DDDDDDDDDDDD
+        CCCCCCCCCCCC  DDDDD
+        """,
+        texts={"y": ["（党建办）"]},
+    )
+    for ln in page.ocr_lines:
+        if letters[id(ln)] in "CD":
+            lb, b = ln.lbox, ln.box
+            ln.layout_box = type(lb)(lb.x0, lb.y0 + 10, lb.x1, lb.y1 + 10)
+            ln.box = type(b)(b.x0, b.y0 + 10, b.x1, b.y1 + 10)
+    analyze_page(page, CFG)
+    assert collapse(order(page, letters)) == "AByCD"
+
+
+def test_column_foot_above_the_next_headline_is_no_kicker() -> None:
+    """An intertitle and the first line under it at the foot of a column, just above the next
+    module's headline and centred like it: they are not a kicker of that headline (text of
+    their column stands above them), so the next article does not take them."""
+    drawing = """
+      AAAAAAAAAAAAAAAAAAAAAA
+    AAAAAAAAAAAAAAAAAAAAAAAA
+    AAAAAAAAAAAAAAAAAAAAAAAA
+            SSSSSSSS
+      CCCCCCCCCCCCCCCCCCCCCC
+
+        KKKKKKKKKKKKKKKK
+        KKKKKKKKKKKKKKKK
+      DDDDDDDDDDDDDDDDDDDDDD
+    DDDDDDDDDDDDDDDDDDDDDDDD
+    DDDDDDDDDDDD
+    """
+    page, letters = run(drawing, big="K", heights={"S": 1.3})
+    k = kinds(page, letters)
+    assert k["S"] == {"subheadline"} and k["C"] == {"body"} and k["K"] == {"headline"}
+    assert _articles(page, letters) == ["ASC", "KD"]
