@@ -138,11 +138,11 @@ def main(argv: list[str] | None = None) -> int:
     print("\n## Speed (seconds per page, this run)\n")
     print("| stage | s/page |")
     print("|---|---|")
-    for stage in ("ingest", "cleanup", "ocr", "layout"):
-        print(f"| {stage} | {result.timings.get(stage, 0.0) / n_pages:.3f} |")
-    page_s = sum(result.timings.values())
-    rest = max(0.0, result.seconds - page_s)
-    print(f"| articles + correct + entities + series + export | {rest / n_pages:.3f} |")
+    labels = {"assemble": "articles + correct + entities + series", "export": "export (tables, JSON, ALTO, review)"}
+    for stage in ("ingest", "cleanup", "ocr", "layout", "assemble", "export"):
+        print(f"| {labels.get(stage, stage)} | {result.timings.get(stage, 0.0) / n_pages:.3f} |")
+    rest = max(0.0, result.seconds - sum(result.timings.values()))
+    print(f"| other (discovery, hashing, engine load, manifest) | {rest / n_pages:.3f} |")
     print(f"| **total** | **{result.seconds / n_pages:.2f}** ({60 * n_pages / result.seconds:.1f} pages/min) |")
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)

@@ -658,7 +658,8 @@ def _quoted_spans(text: str) -> list[tuple[int, int]]:
 
 def find_mentions(text: str, entities: list[Entity]) -> list[tuple[Entity, int, int]]:
     """Every printed occurrence of the supplied entities: longest surface first, no overlaps,
-    nothing inside quotes or book-title marks (project and brand names)."""
+    nothing inside quotes or book-title marks (project and brand names) except an award title
+    that is the whole quoted text."""
     taken: list[tuple[int, int]] = []
     quoted = _quoted_spans(text)
     out: list[tuple[Entity, int, int]] = []
@@ -669,8 +670,11 @@ def find_mentions(text: str, entities: list[Entity]) -> list[tuple[Entity, int, 
             i = a + 1
             if any(a < y and x < b for x, y in taken):
                 continue
+            whole_quote = a > 0 and b < len(text) and text[a - 1] in "“\"" and text[b] in "”\""
             if any(x <= a and b <= y for x, y in quoted) and not e.text.startswith("“"):
-                continue
+                # ENTITIES.md: quotes around a whole award title stay outside (“先进集体”称号 -> 先进集体)
+                if not (e.type == "award" and whole_quote):
+                    continue
             taken.append((a, b))
             out.append((e, a, b))
     return sorted(out, key=lambda m: m[1])
