@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"# backissue end-to-end benchmark\n\n{time.strftime('%Y-%m-%d')}, {platform.machine()}, "
           f"{os.cpu_count()} cores, Python {platform.python_version()}; {n_pages} pages rendered in {render_s:.0f} s\n")
-    print("| case | split | pages | CER reading order | CER lines | order acc | CJK spaces | lines found "
+    print("| case | split | pages | CER reading order (corrected text) | CER lines (raw recognition) | order acc | CJK spaces | lines found "
           "| issue no. | date |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     ents: dict[str, dict[str, PRF]] = defaultdict(dict)
