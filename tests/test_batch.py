@@ -294,25 +294,13 @@ def _good_variants(folder: Path) -> dict[str, tuple[int, int]]:
     return {p.name: size for p in folder.iterdir()}
 
 
-def test_bad_inputs_are_reported_and_the_batch_completes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_inputs_are_reported_and_the_batch_completes(tmp_path: Path, make_unreadable) -> None:
     scans = tmp_path / "scans"
     _bad_inputs(scans / "bad")
     variants = _good_variants(scans / "variants")
     text_image(PAGES["tongxin 102/page-1.png"]).save(scans / "good.png")
     locked = scans / "bad" / "locked.png"
-    if os.geteuid() != 0:
-        locked.chmod(0)
-    else:  # root reads anything: give the error the OS gives everyone else
-        import builtins
-
-        real_open = builtins.open
-
-        def deny(file, *a, **k):  # type: ignore[no-untyped-def]
-            if str(file) == str(locked):
-                raise PermissionError(13, "Permission denied", str(file))
-            return real_open(file, *a, **k)
-
-        monkeypatch.setattr(builtins, "open", deny)
+    make_unreadable(locked)
 
     from pipeline import cli
 

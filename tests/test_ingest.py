@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
 import struct
 import zlib
 from pathlib import Path
@@ -259,22 +258,10 @@ def test_encrypted_pdf(tmp_path: Path) -> None:
         load_image(issues[0].pages[0], CFG)
 
 
-def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreadable_file(tmp_path: Path, make_unreadable) -> None:
     path = tmp_path / "locked.png"
     _page().save(path)
-    if os.geteuid() != 0:
-        path.chmod(0)
-    else:  # root reads anything: simulate the permission error the OS would give
-        import builtins
-
-        real_open = builtins.open
-
-        def deny(file, *a, **k):  # type: ignore[no-untyped-def]
-            if str(file) == str(path):
-                raise PermissionError(13, "Permission denied", str(file))
-            return real_open(file, *a, **k)
-
-        monkeypatch.setattr(builtins, "open", deny)
+    make_unreadable(path)
     with pytest.raises(PageError, match="permission denied"):
         load_image(_src(path), CFG)
 
