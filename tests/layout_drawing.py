@@ -3,8 +3,9 @@
 Each run of one letter on a row is one engine line; a glyph is one character cell. Letters
 listed in `big` stand for headline type: the same run on consecutive rows is one tall line.
 Letters in `small` are set in small type (captions); `heights` sets a letter's type size
-(line height in body heights) on one row. Lines are handed to layout shuffled, so a
-test never passes by keeping the engine's order."""
+(line height in body heights) on one row; `shear` shifts boxes down by x, `skew` turns the
+whole page by a small angle (column edges slant too, as after an imperfect deskew). Lines are
+handed to layout shuffled, so a test never passes by keeping the engine's order."""
 
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ def draw(
     page_id: str = "t_p001",
     page_no: int = 1,
     shear: float = 0.0,
+    skew: float = 0.0,
     seed: int = 0,
 ) -> tuple[Page, dict[int, str]]:
     """Page with `ocr_lines` from a drawing, and a map id(line) -> letter for the checks."""
@@ -70,8 +72,12 @@ def draw(
             text = "".join(POOL[(k + i) % len(POOL)] for i in range(n))
             k += n
         dy = shear * x0
-        lbox = Box(x0, y0 + dy, x1, y1 + dy)
-        box = Box(x0 + OFFSET[0], y0 + OFFSET[1] + dy, x1 + OFFSET[0], y1 + OFFSET[1] + dy)
+        if skew:  # the page turned by a small angle: each box encloses its turned corners
+            corners = [(x + skew * y, y - skew * x) for x in (x0, x1) for y in (y0, y1)]
+            lbox = Box.from_points(corners)
+        else:
+            lbox = Box(x0, y0 + dy, x1, y1 + dy)
+        box = Box(lbox.x0 + OFFSET[0], lbox.y0 + OFFSET[1], lbox.x1 + OFFSET[0], lbox.y1 + OFFSET[1])
         ln = Line(f"{page_id}_o{n + 1:03d}", box, text, text, 0.95, layout_box=lbox)
         letters[id(ln)] = letter
         lines.append(ln)

@@ -1013,3 +1013,39 @@ def test_column_foot_above_the_next_headline_is_no_kicker() -> None:
     k = kinds(page, letters)
     assert k["S"] == {"subheadline"} and k["C"] == {"body"} and k["K"] == {"headline"}
     assert _articles(page, letters) == ["ASC", "KD"]
+
+
+# A continued article's short module across the top (its last column ends with a byline),
+# then a new article whose headline starts in the third column level with the white band.
+STACKED_UNDER_BYLINE = """
+AAAAAAAAAAAA  BBBBBBBBBBBB  CCCCCCCCCCCC
+AAAAAAAAAAAA  BBBBBBBBBBBB  CCCC
+AAAAAAAAAAAA  BBBBBBBBBBBB        yyyyyy
+AAAAAAAAAAAA  BBBBBBBBBBBB
+                              HHHHHHHH
+DDDDDDDDDDDD  EEEEEEEEEEEE    HHHHHHHH
+DDDDDDDDDDDD  EEEEEEEEEEEE  FFFFFFFFFFFF
+DDDDDDDDDDDD  EEEEEEEEEEEE  FFFFFFFFFFFF
+DDDDDDDDDDDD  EEEEEEEEEEEE  FFFFFFFFFFFF
+DDDDDDDDDDDD  EEEEEEEEEEEE  FFFFFFFFFFFF
+DDDDDDDDDDDD  EEEEEEEEEEEE  FFFFFFFFFFFF
+DDDDDDDDDDDD  EEEEEEEEEEEE  FFFFFFFFFFFF
+DDDDDDDDDDDD  EEEEEEEEEEEE  FFFFFFFFFFFF
+DDDDDDDDDDDD  EEEEEEEEEEEE  FFFFFFFFFFFF
+DDDDDDDDDDDD  EEEEEEEEEEEE  FFFFFFFFFFFF
+DDDDDDDDDDDD  EEEEEEEEEEEE  FFFFFFFFFFFF
+"""
+
+
+@pytest.mark.parametrize("skew", [0.0, 0.015, -0.015, 0.02])
+def test_turned_page_keeps_module_band(skew: float) -> None:
+    """Residual skew after deskewing (classic-a4/hard seed 7 page 2, 17.6 % CER): the third
+    column sits higher than the first, so its headline overlapped the first column's last
+    module line in y, no row cut was found and the first column was read to the page foot.
+    The slope of the column edges turns the page back straight first."""
+    page, letters = run(STACKED_UNDER_BYLINE, big="H", texts={"y": ["（通讯员王丽）"]}, skew=skew)
+    assert collapse(order(page, letters)) == "ABCyDEHF"
+    # the lines keep their own (turned) boxes in the output
+    ln = next(ln for b in page.blocks for ln in b.lines if letters[id(ln)] == "F")
+    assert ln.layout_box is not None and abs(ln.box.x0 - ln.layout_box.x0 - OFFSET[0]) < 1e-6
+    assert abs(ln.box.y0 - ln.layout_box.y0 - OFFSET[1]) < 1e-6
