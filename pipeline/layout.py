@@ -965,12 +965,23 @@ def _is_list(s: _Seg, f: tuple[float, float] | None, m: _Metrics, p: LayoutParam
 
 
 def _photo_gap_above(s: _Seg, segs: list[_Seg], m: _Metrics, p: LayoutParams) -> bool:
-    """An empty band (a photo) above a short block whose x-range has text further up."""
+    """An empty band (a photo) above a short block: under text further up its x-range, or
+    under the top of the page's text when its x-range has none (a photo heading a column)."""
     b = s.box
     above = [o.box.y1 for o in segs if o is not s and o.box.y1 <= b.y0 + 0.2 * m.H and o.box.x_overlap(b) > 0]
-    if not above:
+    if above:
+        return b.y0 - max(above) >= p.caption_gap * m.H
+    # nothing above it in its x-range: a photo at the top of the column, measured from the
+    # top of the page's text (the other columns start there; a heading that opens a column
+    # starts level with them). A caption is followed by its column's body text or nothing;
+    # a short line over headline type is a kicker, not a caption.
+    others = [o for o in segs if o is not s]
+    if not others:
         return False
-    return b.y0 - max(above) >= p.caption_gap * m.H
+    top = min(o.box.y0 for o in others)
+    below = [o for o in others if o.box.y0 >= b.y1 - 0.2 * m.H and o.box.x_overlap(b) > 0]
+    nxt = min(below, key=lambda o: o.box.y0, default=None)
+    return b.y0 - top >= p.caption_gap * m.H and (nxt is None or nxt.size != "big")
 
 
 # --------------------------------------------------------------------------- reading order

@@ -213,6 +213,37 @@ def test_photo_interrupting_two_columns_with_caption() -> None:
     assert {letters[id(ln)] for ln in a_block.lines} == {"A", "a"} or seq.count("A") == 1
 
 
+def test_caption_under_photo_at_column_top_is_not_a_subheadline() -> None:
+    """A photo heads column 3 (nothing above it in its x-range), its one-line caption centred
+    under it at body size, then body text: a caption, not an intertitle (round 6: the most
+    frequent wrong kind on tuned pages, where it was always this case). The centred line that
+    opens column 2 level with column 1's top, where no photo is, stays a heading."""
+    drawing = """
+    AAAAAAAAAA    xxxxxx
+    AAAAAAAAAA
+    AAAAAAAAAA  BBBBBBBBBB
+    AAAAAAAAAA  BBBBBBBBBB
+    AAAAAAAAAA  BBBBBBBBBB
+    AAAAAAAAAA  BBBBBBBBBB
+    AAAAAAAAAA  BBBBBBBBBB
+    AAAAAAAAAA  BBBBBBBBBB    pppppp
+    AAAAAAAAAA  BBBBBBBBBB
+    AAAAAAAAAA  BBBBBBBBBB  CCCCCCCCCC
+    AAAAAAAAAA  BBBBBBBBBB  CCCCCCCCCC
+    AAAAAAAAAA  BBBBBBBBBB  CCCCCCCCCC
+    AAAAAAAAAA  BBBBBBBBBB  CCCCCCCCCC
+    AAAAAA      BBBBBB      CCCCCC
+    """
+    page, letters = run(drawing)
+    k = kinds(page, letters)
+    assert k["p"] == {"caption"}
+    assert k["x"] == {"subheadline"}
+    assert k["C"] == {"body"}
+    # read in column 3's flow: above the text that follows it
+    seq = order(page, letters)
+    assert seq.index("p") < seq.index("C")
+
+
 def test_residual_skew_keeps_order() -> None:
     page, letters = run(THREE_COLUMNS, big="H", shear=0.02)
     assert collapse(order(page, letters)) == "HABC"
