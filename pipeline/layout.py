@@ -858,6 +858,7 @@ def _classify(segs: list[_Seg], frames: list[tuple[float, float]], m: _Metrics, 
             and (
                 _text_above(s, [o for o in segs if o.kind in (BlockKind.BODY, BlockKind.LIST)], m)
                 or _column_top_intertitle(s, segs, m, p)
+                or _off_axis_under_headline(s, bigs, m, p)
             )
             and not _level_headline(s, bigs, m)
         ):
@@ -901,6 +902,27 @@ def _level_headline(s: _Seg, bigs: list[_Seg], m: _Metrics) -> bool:
         and abs(o.box.y0 - b.y0) <= 0.5 * m.H
         and _glyph_count(o.text) >= 4
         for o in bigs
+    )
+
+
+def _off_axis_under_headline(s: _Seg, bigs: list[_Seg], m: _Metrics, p: LayoutParams) -> bool:
+    """An intertitle at the top of one column of a module, right under the module's wider
+    headline but not centred on it: a headline's second block (or a new module's headline)
+    would be centred on the same axis, whereas the column break put this intertitle where
+    its column starts. Without this it opens a spurious article mid-module."""
+    f = s.frame
+    if f is None or not _is_centred(s.box, f, m, p):
+        return False
+    b = s.box
+    return any(
+        h is not s
+        and h.kind == BlockKind.HEADLINE
+        and h.box.width > b.width
+        and h.box.x_overlap(b) > 0
+        and h.box.y1 <= b.cy
+        and b.y0 - h.box.y1 <= 2.0 * m.H  # directly below (a skewed scan may overlap a little)
+        and abs(h.box.cx - b.cx) > p.centred_min_cw * m.cw
+        for h in bigs
     )
 
 

@@ -1080,3 +1080,34 @@ def test_turned_page_keeps_module_band(skew: float) -> None:
     ln = next(ln for b in page.blocks for ln in b.lines if letters[id(ln)] == "F")
     assert ln.layout_box is not None and abs(ln.box.x0 - ln.layout_box.x0 - OFFSET[0]) < 1e-6
     assert abs(ln.box.y0 - ln.layout_box.y0 - OFFSET[1]) < 1e-6
+
+
+# A module under a headline spanning its three columns; the third column starts with an
+# intertitle set almost headline-size (the column break put it there), level with the tops of
+# the other columns and off the headline's axis.
+INTERTITLE_UNDER_SPANNING_HEADLINE = """
+     HHHHHHHHHHHHHHHHHHHHHHHHHHHHHH
+     HHHHHHHHHHHHHHHHHHHHHHHHHHHHHH
+AAAAAAAAAAAA  BBBBBBBBBBBB     SSSSSS
+AAAAAAAAAAAA  BBBBBBBBBBBB  CCCCCCCCCCCC
+AAAAAAAAAAAA  BBBBBBBBBBBB  CCCCCCCCCCCC
+AAAAAAAAAAAA  BBBBBBBBBBBB  CCCCCCCCCCCC
+AAAAAAAAAAAA  BBBBBBBBBBBB  CCCCCCCCCCCC
+AAAAAAAAAAAA  BBBBBBBBBBBB  CCCCCCCCCCCC
+AAAAAAAAAAAA  BBBBBBBBBBBB  CCCCCCCCCCCC
+AAAAAAAAAAAA  BBBBBBBBBBBB  CCCCCCCCCCCC
+"""
+
+
+@pytest.mark.parametrize("skew", [0.0, 0.015])
+def test_intertitle_at_column_top_under_spanning_headline_opens_no_article(skew: float) -> None:
+    """Round 7 (tongxin-a3 and modular-a3 typical, a4-2col hard): an intertitle a little larger
+    than body type at the top of a module's column, right under the module's wider headline but
+    off its axis, was taken for a headline and opened a spurious article mid-module (3 of the
+    10 wrong articles on tuning pages). Nothing but the headline stands above it, so the
+    'text above' and 'column-top intertitle' rules did not apply."""
+    page, letters = run(INTERTITLE_UNDER_SPANNING_HEADLINE, big="H", heights={"S": 1.45}, skew=skew)
+    k = kinds(page, letters)
+    assert k["H"] == {"headline"} and k["S"] == {"subheadline"}
+    assert collapse(order(page, letters)) == "HABSC"
+    assert _articles(page, letters) == ["HABSC"]
