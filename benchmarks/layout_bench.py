@@ -327,8 +327,11 @@ def _match(boxes: list[Box], truth_boxes: list[Box]) -> dict[int, int]:
     return out
 
 
-def evaluate_issue(issue_id: str, pages: list[dict[str, Any]]) -> tuple[list[dict], dict[str, int]]:
-    """Run layout on an issue's cached OCR and score every page; articles counted per issue."""
+def evaluate_issue(
+    issue_id: str, pages: list[dict[str, Any]], why: list[str] | None = None
+) -> tuple[list[dict], dict[str, int]]:
+    """Run layout on an issue's cached OCR and score every page; articles counted per issue.
+    With `why`, a description of every wrong article is appended to it (see `_score_articles`)."""
     cfg = LayoutConfig()
     issue = Issue(issue_id, issue_id)
     rows: list[dict] = []
@@ -422,7 +425,7 @@ def evaluate_issue(issue_id: str, pages: list[dict[str, Any]]) -> tuple[list[dic
             }
         )
     build_articles(issue)
-    return rows, _score_articles(issue, line_art, line_head, line_key, truth_art_keys, truth_art_heads)
+    return rows, _score_articles(issue, line_art, line_head, line_key, truth_art_keys, truth_art_heads, why)
 
 
 def _decompose(
@@ -474,9 +477,12 @@ def _score_articles(
     line_key: dict[int, tuple[int, int]],
     truth_keys: dict[int, set],
     truth_heads: dict[int, int],
+    why: list[str] | None = None,
 ) -> dict[str, int]:
     """Articles right by the issue's definition (right headline, all paragraphs) and strictly
-    (nothing of another article in it either)."""
+    (nothing of another article in it either). With `why`, each truth article not right is
+    described there with the output articles holding its lines, block by block: the
+    diagnosis that tells a kind error from a grouping error without a throw-away script."""
     keys_in: dict[str, dict[int, set]] = defaultdict(
         lambda: defaultdict(set)
     )  # out article -> truth art -> keys
@@ -500,7 +506,38 @@ def _score_articles(
         if head_ok:
             good += 1
             strict += set(keys_in[owner]) == {ta}
+            continue
+        if why is not None:
+            why.append(_explain(issue, ta, keys_in, truth_keys, line_art))
+    if why is not None:
+        for ta, keys in truth_keys.items():
+            owner = next((a for a, d in keys_in.items() if d.get(ta) == keys), None)
+            if owner is None:
+                why.append(_explain(issue, ta, keys_in, truth_keys, line_art))
     return {"good": good, "strict": strict, "n": len(truth_keys)}
+
+
+def _explain(
+    issue: Issue,
+    ta: int,
+    keys_in: dict[str, dict[int, set]],
+    truth_keys: dict[int, set],
+    line_art: dict[int, int],
+) -> str:
+    """One wrong truth article: which output articles hold how many of its lines, and the
+    blocks of each (page, kind, the truth articles of its lines, the start of its text)."""
+    out = [f"{issue.issue_id} truth article {ta} ({len(truth_keys[ta])} lines):"]
+    for a, d in keys_in.items():
+        if ta not in d:
+            continue
+        out.append(f"  {a}: {len(d[ta])}/{len(truth_keys[ta])} of its lines, truth articles {sorted(d)}")
+        for p in issue.pages:
+            for b in p.reading_order_blocks():
+                if b.article_id != a:
+                    continue
+                tas = sorted({line_art.get(id(ln), -1) for ln in b.lines})
+                out.append(f"    p{p.page_no} {str(b.kind):12} truth {tas} {b.text.strip()[:24]!r}")
+    return "\n".join(out)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -520,6 +557,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dpi", type=int, default=200)
     ap.add_argument("--per-page", action="store_true", help="a row per page (not for the unseen set)")
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument(
+        "--why",
+        action="store_true",
+        help="print each wrong article of the tuning pages (tuned, held, degraded) with the output articles holding it",
+    )
     ap.add_argument(
         "--decompose", action="store_true", help="split d_cer into dropped lines, inserted lines, block and line order"
     )
@@ -562,7 +604,10 @@ def main(argv: list[str] | None = None) -> int:
             seed = a.first_seed + k
             # degraded pages use their own seeds so they are not the clean pages again
             pages = ocr_cached(cache, t, seed + (100 if prof != "clean" else 0), a.dpi, a.pages, prof)
-            r, art = evaluate_issue(f"{t}-{seed}", pages)
+            why: list[str] | None = [] if a.why and "unseen" not in set_ else None
+            r, art = evaluate_issue(f"{t}-{seed}", pages, why)
+            for w in why or []:
+                print(f"WHY [{set_} {t}/{prof}] {w}")
             rows += r
             arts.update(art)
             if a.per_page and "unseen" not in set_:

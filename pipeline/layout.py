@@ -1341,8 +1341,21 @@ def build_articles(issue: Issue) -> Issue:
             for a in articles
             if a.article_id not in closed and a.article_id in last_text and last_text[a.article_id][0] == prev_no
         ]
-        # mid-sentence ones first: one that ended a sentence there may just have no byline printed
-        carried.sort(key=lambda a: bool(_SENTENCE_END.search(last_text[a.article_id][1])))
+        # the page's lead: what comes before its first headline (or kicker), the continuations
+        first_head = next(
+            (
+                k
+                for k, b in enumerate(seq)
+                if b.kind == BlockKind.HEADLINE
+                or (b.kind == BlockKind.SUBHEADLINE and k + 1 < len(seq) and seq[k + 1].kind == BlockKind.HEADLINE)
+            ),
+            len(seq),
+        )
+        if not all(b.kind == BlockKind.BYLINE for b in seq[:first_head]):
+            # mid-sentence ones first: one that ended a sentence there may just have no byline
+            # printed. A lead of bylines only carries no text to judge by: the bylines then
+            # follow the order the articles were cut off in
+            carried.sort(key=lambda a: bool(_SENTENCE_END.search(last_text[a.article_id][1])))
         if seq and seq[0].kind != BlockKind.HEADLINE and carried and current is not None:
             nxt0 = seq[1] if len(seq) > 1 else None
             if not (seq[0].kind == BlockKind.SUBHEADLINE and nxt0 is not None and nxt0.kind == BlockKind.HEADLINE):
@@ -1368,6 +1381,20 @@ def build_articles(issue: Issue) -> Issue:
                 reopened = reopened or next((a for a in reversed(articles) if a.article_id not in closed), None)
                 if reopened is not None:
                     current, has_content = reopened, True
+            elif (
+                current is not None
+                and current.article_id in closed
+                and b.kind == BlockKind.BYLINE
+                and 0 < k < first_head
+                and seq[k - 1].kind == BlockKind.BYLINE
+                and seq[k - 1].article_id == current.article_id
+            ):
+                # a second byline in a row before the page's first headline: the foot of the
+                # next article carried over, not a second byline of the one just closed
+                while carried and carried[0].article_id in closed:
+                    carried.pop(0)
+                if carried:
+                    current, has_content = carried.pop(0), True
             if current is None or (has_content and (b.kind == BlockKind.HEADLINE or kicker)):
                 current = Article(
                     article_id=f"{issue.issue_id}_a{len(articles) + 1:03d}",
@@ -1382,7 +1409,10 @@ def build_articles(issue: Issue) -> Issue:
             if b.kind not in (BlockKind.HEADLINE, BlockKind.SUBHEADLINE):
                 has_content = True
                 last_text[current.article_id] = (page.page_no, b.text.strip())
-            if b.kind == BlockKind.BYLINE and has_content and _byline_ends(seq, k):
+            # in the page's lead a byline followed by another ends its part even in one column:
+            # two continuations end there, each with its byline
+            lead_pair = k + 1 < first_head and seq[k + 1].kind == BlockKind.BYLINE
+            if b.kind == BlockKind.BYLINE and has_content and (_byline_ends(seq, k) or lead_pair):
                 closed.add(current.article_id)
         prev_no = page.page_no
     issue.articles = articles

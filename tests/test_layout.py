@@ -1111,3 +1111,55 @@ def test_intertitle_at_column_top_under_spanning_headline_opens_no_article(skew:
     assert k["H"] == {"headline"} and k["S"] == {"subheadline"}
     assert collapse(order(page, letters)) == "HABSC"
     assert _articles(page, letters) == ["HABSC"]
+
+
+# --------------------------------------------------------------------------- round 8
+
+
+def test_two_continued_articles_ending_in_bylines_only_take_one_each() -> None:
+    """Two articles run off page 1, the first at a sentence end, the second mid-sentence; page 2
+    opens with only their two bylines, one above the other, then a new article. With no text
+    to judge by, the bylines follow the order the articles were cut off: one each, the first
+    to the first (round 8: both went to the mid-sentence one)."""
+    p1, l1 = draw(
+        """
+         HHHHHHHH     KKKKKKKKKK
+         HHHHHHHH     KKKKKKKKKK
+
+          AAAAAAAA    BBBBBBBBBB
+        AAAAAAAAAA  BBBBBBBBBBBB
+        AAAAAAAAAA  BBBBBBBBBBBB
+        AAAAAAAAAA  BBBBBBBBBBBB
+        """,
+        big="HK",
+        texts={"A": ["居民们纷纷表示", "收获很大活动现场", "气氛热烈大家围绕", "难点展开交流。"]},
+        page_id="t_p001",
+    )
+    p2, l2 = draw(
+        """
+                             xxxxx
+
+                         yyyyyyyyy
+
+        MMMMMMMMMMMMMMMMMMMMMMMMMM
+        MMMMMMMMMMMMMMMMMMMMMMMMMM
+
+          NNNNNNNNNNNNNNNNNNNNNNNN
+        NNNNNNNNNNNNNNNNNNNNNNNNNN
+        NNNNNNNNNNNN
+        """,
+        big="M",
+        texts={"x": ["（党建办）"], "y": ["（通讯员 张娟涛）"]},
+        page_id="t_p002",
+        page_no=2,
+    )
+    for p in (p1, p2):
+        analyze_page(p, CFG)
+    assert [str(b.kind) for b in p2.reading_order_blocks()][:2] == ["byline", "byline"]
+    issue = build_articles(_issue(p1, p2))
+    letters = {**l1, **l2}
+    groups = [
+        collapse("".join(letters[id(ln)] for bid in a.block_ids for ln in issue.block(bid).lines))
+        for a in issue.articles
+    ]
+    assert groups == ["HAx", "KBy", "MN"]
