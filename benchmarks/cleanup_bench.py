@@ -103,44 +103,11 @@ def _profile(name: str, dpi: float | None = None) -> Degrader:
     return f
 
 
-def _hard_at(dpi: float) -> Degrader:
-    """The "hard" profile's chain with the scan resolution as a parameter (the profile itself
-    is fixed at 150 dpi)."""
+def _hard_at(dpi: float, profile: str = "hard") -> Degrader:
+    """A profile of the "hard" family (synth `degrade`) at another scan resolution."""
 
     def f(img: Image.Image, truth: TruthPage, seed: int) -> tuple[Image.Image, TruthPage]:
-        rng = random.Random(f"hard:{seed}")
-        sign = rng.choice((-1, 1))
-        img = dg.bleed_through(img, 0.12, rng)
-        img, truth = dg.rotate(img, truth, sign * rng.uniform(2.0, 5.0))
-        img = dg.yellow_paper(img, rng.uniform(0.8, 1.0))
-        img = dg.uneven_lighting(img, rng, 0.25, spine=True)
-        img, truth = dg.scanner_border(img, truth, rng)
-        img = dg.blur(img, 0.9)
-        img, truth = dg.rescale(img, truth, dpi)
-        img = dg.gaussian_noise(img, 8.0, rng)
-        img = dg.jpeg(img, rng.randint(40, 60))
-        return img, truth
-
-    return f
-
-
-def _harder(dpi: float) -> Degrader:
-    """Stress set beyond the "hard" profile, which PP-OCRv6 reads almost perfectly: twice the
-    bleed-through, a deep spine shadow, a softer scan, more grain and JPEG quality 25-35."""
-
-    def f(img: Image.Image, truth: TruthPage, seed: int) -> tuple[Image.Image, TruthPage]:
-        rng = random.Random(f"harder:{seed}")
-        sign = rng.choice((-1, 1))
-        img = dg.bleed_through(img, 0.25, rng)
-        img, truth = dg.rotate(img, truth, sign * rng.uniform(2.0, 5.0))
-        img = dg.yellow_paper(img, 1.0)
-        img = dg.uneven_lighting(img, rng, 0.45, spine=True)
-        img, truth = dg.scanner_border(img, truth, rng)
-        img = dg.blur(img, 1.6)
-        img, truth = dg.rescale(img, truth, dpi)
-        img = dg.gaussian_noise(img, 14.0, rng)
-        img = dg.jpeg(img, rng.randint(25, 35))
-        return img, truth
+        return dg.degrade(img, truth, profile, seed=seed, dpi=dpi)
 
     return f
 
@@ -187,7 +154,7 @@ ROWS: dict[str, tuple[str, int, Degrader, list[tuple[str, int]]]] = {
     "light": ("yellow + uneven light + spine", 200, _single("light"), RANDOM_PAGES[:2]),
     "hard200": ("hard", 200, _hard_at(200), RANDOM_PAGES),
     "hard150": ("hard", 150, _profile("hard"), [*RANDOM_PAGES, SEED_PAGE]),
-    "harder150": ("harder (beyond the profile)", 150, _harder(150), RANDOM_PAGES),
+    "harder150": ("harder (beyond the profile)", 150, _hard_at(150, "harder"), RANDOM_PAGES),
 }
 
 

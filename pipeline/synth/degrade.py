@@ -18,7 +18,7 @@ from .truth import TruthPage
 
 log = logging.getLogger(__name__)
 
-PROFILES = ("clean", "typical", "hard")
+PROFILES = ("clean", "typical", "hard", "harder")
 
 
 def _arr(img: Image.Image) -> np.ndarray:
@@ -178,10 +178,21 @@ def jpeg(img: Image.Image, quality: int) -> Image.Image:
 # --------------------------------------------------------------------------- profiles
 
 
-def degrade(img: Image.Image, truth: TruthPage, profile: str, seed: int = 0) -> tuple[Image.Image, TruthPage]:
+# Scanner chains of the "hard" family: (bleed-through, yellowing, shadow, blur, noise, JPEG range).
+# "harder" is a stress set beyond "hard", which PP-OCRv6 reads almost perfectly.
+_HARD = {
+    "hard": (0.12, None, 0.25, 0.9, 8.0, (40, 60)),
+    "harder": (0.25, 1.0, 0.45, 1.6, 14.0, (25, 35)),
+}
+
+
+def degrade(
+    img: Image.Image, truth: TruthPage, profile: str, seed: int = 0, dpi: float = 150
+) -> tuple[Image.Image, TruthPage]:
     """Apply a named scan profile. "clean" = as rendered; "typical" = a decent 300 dpi office
-    scan (slight skew, yellowish paper, light noise); "hard" = 150 dpi, skewed 2-5 degrees,
-    yellowed, shadowed, bled-through, bordered, noisy and JPEG-compressed."""
+    scan (slight skew, yellowish paper, light noise); "hard" = a `dpi` (150) scan, skewed 2-5
+    degrees, yellowed, shadowed, bled-through, bordered, noisy and JPEG-compressed; "harder" = the
+    same chain, stronger."""
     if profile not in PROFILES:
         raise ValueError(f"unknown degradation profile {profile!r}; choose one of {', '.join(PROFILES)}")
     rng = random.Random(f"{profile}:{seed}")
@@ -199,14 +210,15 @@ def degrade(img: Image.Image, truth: TruthPage, profile: str, seed: int = 0) -> 
         img = blur(img, 0.8)
         truth.degradations.append("typical")
         return img, truth
-    img = bleed_through(img, 0.12, rng)
+    bleed, yellow, shadow, sigma, noise, (q0, q1) = _HARD[profile]
+    img = bleed_through(img, bleed, rng)
     img, truth = rotate(img, truth, sign * rng.uniform(2.0, 5.0))
-    img = yellow_paper(img, rng.uniform(0.8, 1.0))
-    img = uneven_lighting(img, rng, 0.25, spine=True)
+    img = yellow_paper(img, rng.uniform(0.8, 1.0) if yellow is None else yellow)
+    img = uneven_lighting(img, rng, shadow, spine=True)
     img, truth = scanner_border(img, truth, rng)
-    img = blur(img, 0.9)
-    img, truth = rescale(img, truth, 150)
-    img = gaussian_noise(img, 8.0, rng)
-    img = jpeg(img, rng.randint(40, 60))
-    truth.degradations.append("hard")
+    img = blur(img, sigma)
+    img, truth = rescale(img, truth, dpi)
+    img = gaussian_noise(img, noise, rng)
+    img = jpeg(img, rng.randint(q0, q1))
+    truth.degradations.append(profile)
     return img, truth
