@@ -77,7 +77,7 @@ def process_page(task: PageTask) -> PageResult:
     """ingest -> cleanup -> ocr -> layout for one page. A bad page becomes a Page with status
     error and a message; it never raises (the batch goes on)."""
     from . import cleanup, ingest, layout
-    from .ocr import PageUpsideDown
+    from .ocr import read_upright
 
     page = Page(
         page_id=task.page_id,
@@ -100,18 +100,7 @@ def process_page(task: PageTask) -> PageResult:
 
         t = time.perf_counter()
         engine = _engine(task.config)
-        try:
-            ocr_lines = engine.recognize(cleaned.image, check_orientation=task.config.cleanup.detect_rotation)
-        except PageUpsideDown:
-            # The engine's line classifier says so, but it misfires on some hard scans, and a wrong
-            # turn ruins a page: read both ways and keep the reading the recogniser is surer of.
-            turned = cleanup.turn_180(cleaned)
-            turned_lines = engine.recognize(turned.image, check_orientation=False)
-            upright_lines = engine.recognize(cleaned.image, check_orientation=False)
-            if _reading_score(turned_lines) > _reading_score(upright_lines):
-                cleaned, ocr_lines = turned, turned_lines
-            else:
-                ocr_lines = upright_lines
+        cleaned, ocr_lines = read_upright(engine, cleaned, task.config.cleanup.detect_rotation)
         page.skew_deg = round(float(cleaned.skew_deg), 2)
         page.rotation = int(cleaned.rotation)
         page.cleanup = list(cleaned.steps)
@@ -159,11 +148,6 @@ def _peak_rss_mb() -> float:
         return 0.0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return round(peak / (1 << 20 if sys.platform == "darwin" else 1 << 10), 1)
-
-
-def _reading_score(lines) -> float:
-    """Confidence-weighted characters read: how much text the recogniser is sure of."""
-    return sum(ol.confidence * len(ol.text.strip()) for ol in lines)
 
 
 def _failed(page: Page, message: str) -> Page:

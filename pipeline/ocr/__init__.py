@@ -8,12 +8,15 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from ..config import OcrConfig
 from ..errors import EngineError
+
+if TYPE_CHECKING:
+    from ..cleanup import Cleaned
 
 
 @dataclass
@@ -67,6 +70,32 @@ ENGINES = {
     "rapidocr": "pipeline.ocr.rapid:RapidOcrEngine",
     "paddleocr": "pipeline.ocr.paddle:PaddleOcrEngine",
 }
+
+
+def reading_score(lines: list[OcrLine]) -> float:
+    """Confidence-weighted characters read: how much text the recogniser is sure of."""
+    return sum(ol.confidence * len(ol.text.strip()) for ol in lines)
+
+
+def read_upright(
+    engine: OcrEngine, cleaned: Cleaned, check_orientation: bool = True
+) -> tuple[Cleaned, list[OcrLine]]:
+    """Read a cleaned page the right way up: `(cleaned, lines)`, the Cleaned possibly turned.
+
+    The engine's line classifier flags upside-down pages, but it misfires on some hard scans and
+    a wrong turn ruins a page, so a flagged page is read both ways and the reading the recogniser
+    is surer of wins. One function, so the orchestrator and every benchmark decide alike."""
+    from ..cleanup import turn_180
+
+    try:
+        return cleaned, engine.recognize(cleaned.image, check_orientation=check_orientation)
+    except PageUpsideDown:
+        turned = turn_180(cleaned)
+        turned_lines = engine.recognize(turned.image, check_orientation=False)
+        upright_lines = engine.recognize(cleaned.image, check_orientation=False)
+        if reading_score(turned_lines) > reading_score(upright_lines):
+            return turned, turned_lines
+        return cleaned, upright_lines
 
 
 def create_engine(config: OcrConfig) -> OcrEngine:
