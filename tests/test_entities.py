@@ -519,3 +519,79 @@ def test_people_round5() -> None:
     assert _spans("区委宣传部副部长路小北出席。", EntityType.PERSON) == [("路小北", "区委宣传部副部长")]
     # a one-character verb jieba glued to a name (钮振宇作)
     assert _spans("党总支书记钮振宇作总结发言。", EntityType.PERSON) == [("钮振宇", "党总支书记")]
+
+
+# --------------------------------------------------------------------------- round 6
+
+
+@pytest.mark.parametrize("text,awards", [
+    # a topical prefix after 评出 (the verb ends the body, the count stays out)
+    ("近日，镇里评出抗洪救灾先进集体3个、抗洪救灾先进个人9名。", ["抗洪救灾先进集体", "抗洪救灾先进个人"]),
+    # an abbreviation (j) is a topical word too, inside a quoted whole title
+    ("街道党工委授予两家单位“双拥共建先进单位”称号。", ["双拥共建先进单位"]),
+    # a numbered star rating is the grade, with or without an award verb
+    ("他被评为三星级志愿者，另有6名二星级志愿者。", ["三星级志愿者", "二星级志愿者"]),
+    # quoted topic + generic head: the quotes stay in the span
+    ("大会表彰“助人为乐”模范4名、“诚实守信”先进个人2名。", ["“助人为乐”模范", "“诚实守信”先进个人"]),
+    ("这部画册获得了区里“优秀社区影像”奖。", ["“优秀社区影像”奖"]),
+    # two titles joined by 和 are two
+    ("两支队伍分别获得金奖和银奖。", ["金奖", "银奖"]),
+    # an honour with no award head: quoted after 称号 / before a meeting named after it, or after 被评为
+    ("老周获得“江桥好人”称号。", ["江桥好人"]),
+    ("江桥镇召开“江桥好人”表彰会。", ["江桥好人"]),
+    ("她被评为2021年度曹路镇孝亲好人。", ["孝亲好人"]),
+    ("这支队伍被评为长宁区文明交通标兵。", ["文明交通标兵"]),
+    ("合唱队荣获特别贡献奖。", ["特别贡献奖"]),
+    ("最佳人气奖：华阳居民区", ["最佳人气奖"]),
+])
+def test_award_spans_round6(text: str, awards: list[str]) -> None:
+    assert [t for t, _ in _spans(text, EntityType.AWARD)] == awards
+    assert all("“" not in n for _, n in _spans(text, EntityType.AWARD))  # normalized drops quotes
+
+
+@pytest.mark.parametrize("text", [
+    "学校获得了区教育局的奖励。",           # 奖励 is an ordinary word
+    "三名学生获得奖学金。",                 # so is 奖学金
+    "镇里公布了星级志愿者名单。",           # the bare class of star-rated volunteers
+    "他们入住了一家四星级酒店。",           # a rating, but no honour head
+    "街道召开“两新”党建表彰大会。",         # a quoted set name (no honour noun) before 表彰
+    "“银发课堂”项目获奖代表上台。",         # a quoted project; 获奖代表 are the winners
+    "他当选为业委会主任。",                 # a post, not an honour
+])
+def test_no_false_awards_in_prose_round6(text: str) -> None:
+    assert _spans(text, EntityType.AWARD) == []
+
+
+def test_roles_places_people_round6() -> None:
+    # a plant of a company is a sub-unit, so the role keeps the whole unit prefix
+    assert _spans("上海通用汽车有限公司金桥工厂技术员仲长青介绍。", EntityType.PERSON) == [
+        ("仲长青", "上海通用汽车有限公司金桥工厂技术员")]
+    # a practice before a doctor's title is part of the role, not a department of the unit
+    text = "古美社区卫生服务中心全科医生汤晓雯说。"
+    assert _spans(text, EntityType.UNIT) == [("古美社区卫生服务中心", "古美社区卫生服务中心")]
+    assert _spans(text, EntityType.PERSON) == [("汤晓雯", "古美社区卫生服务中心全科医生")]
+    # a title + 长 (head of those title-holders) is a title
+    assert _spans("瑞金医院护士长柏文静说。", EntityType.PERSON)[0][1].endswith("护士长")
+    # numbered roads and estates, and a road jieba glued to 上
+    assert _spans("在延吉二路的菜场旁。", EntityType.PLACE) == [("延吉二路", "延吉二路")]
+    assert _spans("家住曲阳三村的老人。", EntityType.PLACE) == [("曲阳三村", "曲阳三村")]
+    assert _spans("在长阳路上摆摊。", EntityType.PLACE) == [("长阳路", "长阳路")]
+    assert _spans("美丽乡村建设在农村推进。", EntityType.PLACE) == []
+    # a one-character verb jieba cut off after a one-character given name ends the name
+    assert _spans("居民区书记欧阳岚作动员讲话。", EntityType.PERSON) == [("欧阳岚", "居民区书记")]
+    # a person after an age phrase, and a rare surname after a title
+    assert [p for p, _ in _spans("最年长的是91岁的裘月娥。", EntityType.PERSON)] == ["裘月娥"]
+    assert _spans("派出所社区民警哈达说。", EntityType.PERSON)[0][0] == "哈达"
+
+
+def test_own_street_and_town_short_forms_round6() -> None:
+    issue = _issue([("body", "闵行区七宝镇召开大会。镇文明办负责人讲话，七宝镇党委书记也到场。"),
+                    ("body", "浦东新区金杨新村街道党工委举行活动。金杨新村街道党工委书记讲话。")])
+    norm = {m.text: m.normalized for m in issue.mentions if m.type is EntityType.UNIT}
+    assert norm["镇文明办"] == "七宝镇文明办"  # the article's own town, not left short
+    # a name opening with its own street is complete: no district added
+    assert norm["金杨新村街道党工委"] == "金杨新村街道党工委"
+
+
+def test_compound_surname_name_before_a_function_word_round6() -> None:
+    assert _spans("所长、合伙人上官澜以案说法。", EntityType.PERSON) == [("上官澜", "合伙人")]

@@ -27,6 +27,29 @@ log = logging.getLogger(__name__)
 __all__ = ["Span", "TextResult", "entity_id", "issue_owner", "tag_issue", "tag_text"]
 
 _SLUG_BAD = re.compile(r"[^\w\u3400-\u9fff-]+")
+# a unit name opening with its own street, town or new area (花木街道…, 川沙新镇…, 菊园新区…) is complete:
+# a district written before it elsewhere in the issue is the conferring place, not part of its name
+_TERRITORY_START = re.compile(r"^[\u4e00-\u9fff]{2,5}?(?:街道|镇|新区)(?=.)")
+_DISTRICT = re.compile(r"^[\u4e00-\u9fff]{1,4}?(?:新区|区)(?![委])")
+_OWN_PREFIXES = ("街道", "镇", "区")
+
+
+def own_territory(prefix: str, full_units: set[str]) -> str:
+    """The issue's one street office, town or district ('' if none or several) that a short form
+    written with a bare 街道/镇/区 (街道办事处, 镇文明办, 区文明办) belongs to: an article about
+    花木街道 calls its office 街道办事处."""
+    found: set[str] = set()
+    for u in full_units:
+        dm = _DISTRICT.match(u)
+        if prefix == "区":
+            if dm and len(dm.group()) >= 3:
+                found.add(dm.group())
+            continue
+        rest = u[dm.end():] if dm and len(u) > dm.end() else u
+        k = rest.find(prefix)
+        if k >= 2:
+            found.add(rest[: k + len(prefix)])
+    return next(iter(found)) if len(found) == 1 else ""
 
 
 def entity_id(etype: EntityType | str, normalized: str) -> str:
@@ -42,6 +65,8 @@ def issue_owner(name: str, full_units: set[str]) -> str:
     after its parent (景华居民区 in 静安寺街道景华居民区 names itself). Within one issue
     the short form is how the article refers back to the unit it has just named in full."""
     lex = load_lexicon()
+    if _TERRITORY_START.match(name):  # 花木街道党工委 after 浦东新区花木街道党工委: complete, names itself
+        return ""
     # not a sub-unit after its parent (静安寺街道|景华居民区): that is a full name of its own
     owners = {u for u in full_units if u != name and u.endswith(name)
               and not any(u.endswith(x, 0, len(u) - len(name)) for x in lex.unit_suffixes)}
@@ -89,10 +114,17 @@ def tag_issue(issue: Issue, cfg: EntitiesConfig) -> Issue:
                 used[k] = True
         mask = quote_mask(text)
         for s in spans:  # 街道党工委 in an issue about 江宁路街道 is 江宁路街道党工委, not the home street's
-            if s.rule in ("lexicon-short", "home-short"):
-                owners = sorted(u for u in full_units if u.endswith(s.text) and u != s.text)
-                if len(owners) == 1:
-                    s.normalized = owners[0]
+            if s.type is not EntityType.UNIT:
+                continue
+            owners = sorted(u for u in full_units if u.endswith(s.text) and u != s.text) \
+                if s.rule in ("lexicon-short", "home-short") else []
+            if len(owners) == 1:
+                s.normalized = owners[0]
+            elif s.normalized == s.text or s.rule in ("lexicon-short", "home-short"):
+                prefix = next((p for p in _OWN_PREFIXES if s.text.startswith(p) and len(s.text) > len(p)), "")
+                own = own_territory(prefix, full_units) if prefix else ""
+                if own:  # 镇文明办 in an article about 川沙新镇 -> 川沙新镇文明办
+                    s.normalized = own + s.text[len(prefix):]
         for s in spans:  # 教育学院附属学校 after 上海市静安区教育学院附属学校: the same school, written short
             if s.type is EntityType.UNIT and s.rule == "suffix-run":
                 owner = issue_owner(s.text, full_units)

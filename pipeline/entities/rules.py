@@ -172,8 +172,11 @@ def _award_re() -> re.Pattern[str]:
     lex = load_lexicon()
     words = [r"\s?".join(map(re.escape, w)) for w in lex.awards]
     heads = "|".join(map(re.escape, lex.award_heads))
+    title_heads = "|".join(map(re.escape, lex.award_title_heads))
     parts = [
         rf"[“\"]十佳[”\"][\u4e00-\u9fff]{{0,6}}?(?:{heads}|项目)",
+        # a numbered star rating is a grade conferred (五星级志愿者); the bare 星级志愿者 is the class
+        rf"{_RATING}星级(?:{title_heads})",
         rf"十佳[\u4e00-\u9fff]{{0,6}}?(?:{heads}|项目)",
         rf"(?:优秀|先进)(?:{heads})",
         r"[\u4e00-\u9fff]{2,4}之星",
@@ -182,13 +185,17 @@ def _award_re() -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in parts))
 
 
+_RATING = r"(?:[一二三四五六七八九十]|\d{1,2})"
+
+
 def normalize_award(s: str) -> str:
     s = re.sub(r"[\s“”\"‘’'「」]", "", s)
     return s.removeprefix("年度")
 
 
-_AWARD_VERB = re.compile(r"获评|荣获|获得|被评为|评为|授予|表彰|评选|喜获|摘得|命名为|当选|获(?![悉取批救])")
-_AWARD_AFTER = re.compile(r"[”\"’]?\s?(?:称号|荣誉|奖杯|奖牌|证书|名单|评选)")
+_AWARD_VERB = re.compile(r"获评|荣获|获得|被评为|评为|授予|表彰|评选出|评选|评出|喜获|摘得|命名为|当选|获(?![悉取批救])")
+# after a title: 称号/名单…, or a meeting named after it (“…”表彰会, “…”暨志愿服务表彰大会)
+_AWARD_AFTER = re.compile(r"[”\"’]?\s?(?:称号|荣誉|奖杯|奖牌|证书|名单|评选|表彰|暨[\u4e00-\u9fff]{0,10}?表彰)")
 _CLAUSE = "，,。；;！!？?：:\n"
 _OPEN_QUOTES = "“\"‘「"
 _CLOSE_QUOTES = "”\"’」"
@@ -206,7 +213,7 @@ def _context_award_re() -> re.Pattern[str]:
     pre = "|".join(map(re.escape, lex.award_prefixes))
     head = "|".join(map(re.escape, lex.award_title_heads))
     # prefix … head (文明社区, 金牌调解员), or a metal and a noun and 奖 (金钥匙奖, 银拇指奖)
-    return re.compile(rf"(?:{pre})[\u4e00-\u9fff]{{0,4}}?(?:{head})|[金银铜][\u4e00-\u9fff]{{1,3}}?奖")
+    return re.compile(rf"(?:{pre})[\u4e00-\u9fff]{{0,4}}?(?:{head})|[金银铜](?:(?![奖和与及或])[\u4e00-\u9fff]){{1,3}}?奖")
 
 
 def _award_context(text: str, a: int, b: int) -> int:
@@ -234,14 +241,17 @@ def _topic_start(text: str, limit: int, a: int) -> int:
     """Start of the topical noun phrase before an honour title (垃圾分类|优秀志愿者, 疫情防控|先进集体,
     社区共建|优秀单位), not before `limit`; the conferring body and the year before it (长宁区, 2021年度,
     全国) stay out. A verb may start the phrase (节能减排) only right after such a body or an opening
-    quote; after anything else it is the sentence's verb (宣读了|垃圾分类…)."""
+    quote; after anything else it is the sentence's verb (宣读了|垃圾分类…). Inside a title quoted
+    whole, everything after the body is the topic, however jieba tags it (“双拥|共建先进单位”)."""
+    if 0 < limit < a and text[limit - 1] in _OPEN_QUOTES and all(is_han(c) for c in text[limit:a]):
+        return limit + _body_end(text[limit:a])
     toks = list(tokenizer().tokenize(text[limit:a])) if a > limit else []
     run: list[tuple[str, int]] = []
     after_body = limit > 0 and text[limit - 1] in _OPEN_QUOTES
     for w, s, _ in reversed(toks):
         tag = word_tag(w)
         if not all(is_han(c) and c not in _NON_NAME_CHARS for c in w) \
-                or w in _NOT_TOPIC or not tag.startswith(_TOPIC_TAGS) or tag.startswith(_PROPER_TAGS):
+                or w in _NOT_TOPIC or not tag.startswith(_TOPIC_TAGS) or tag.startswith(_PROPER_TAGS) and tag != "j":
             after_body = w in _NOT_TOPIC or tag.startswith(("ns", "nt", "nr")) or w.isdigit() \
                 or w[-1] in "省市县区" and len(w) >= 3
             break
@@ -256,14 +266,118 @@ def _topic_start(text: str, limit: int, a: int) -> int:
     return run[-1][1]
 
 
+_QUOTED = re.compile(r"[“\"]([\u4e00-\u9fff]{2,10})[”\"]")
+# a title that names nothing (…社区, …组织, a place or unit class) never makes a quoted name an award by itself
+_NAMING_HEADS = frozenset({"社区", "街道", "村", "小区", "楼道", "居民区", "单位", "组织", "户", "岗", "员"})
+# a whole quoted name that is a project, event or work, not an honour (“银龄风采”大赛, “老王说事”工作室)
+_NOT_HONOUR_END = ("项目", "活动", "工程", "计划", "行动", "工作室", "大赛", "比赛", "节", "行", "课堂", "服务")
+# verbs that name a title with nothing after it (被评为安亭好人。); 获得/荣获 need 称号 to say it is a title
+_NAMING_VERB = re.compile(r"(?:被评为|获评|评为|当选为|命名为)")
+_HONOUR_END = set("人者员手星家户兵范锋娃师奖")
+_ADMIN_END = "省市县区镇乡"
+
+
+def _body_end(seg: str) -> int:
+    """Where the conferring body and the year at the start of a title phrase end (城桥镇|垃圾分类标兵,
+    上海市|三八红旗手, 2023年度|嘉定好人): they are not part of the honour's name."""
+    toks = list(tokenizer().tokenize(seg))
+    cut = 0
+    for k, (w, _, e0) in enumerate(toks):
+        tag = word_tag(w)
+        nxt = toks[k + 1][0] if k + 1 < len(toks) else ""
+        if w.isdigit() or w in ("年", "年度") or w in _NOT_TOPIC or tag.startswith(("nt", "m")) \
+                or w[-1] in _ADMIN_END and len(w) >= 2 and tag != "n" or (len(nxt) == 1 and nxt in _ADMIN_END):
+            cut = e0
+            continue
+        if len(w) == 1 and w in _ADMIN_END and cut == toks[k][1]:
+            cut = e0
+            continue
+        break
+    return cut
+
+
+@lru_cache(maxsize=1)
+def _quoted_head_re() -> re.Pattern[str]:
+    """“X” + a generic title (“见义勇为”先进个人, “孝老爱亲”模范, “优秀社区读物”奖): the quote names
+    what the honour is for, the head says it is an honour; a named award (“…”金拇指奖) is not this."""
+    lex = load_lexicon()
+    bare = sorted((h for h in lex.award_title_heads if h not in _NAMING_HEADS), key=len, reverse=True)
+    generic = rf"(?:优秀|先进)(?:{'|'.join(map(re.escape, lex.award_heads))})"
+    return re.compile(rf"[“\"][\u4e00-\u9fff]{{2,10}}[”\"](?:{generic}|{'|'.join(map(re.escape, bare))})(?![\u4e00-\u9fff]*?项目)")
+
+
+def _quoted_titles(text: str) -> list[tuple[int, int]]:
+    """Honour titles written in quotes: “X”+generic head (span keeps the quotes, as printed), and a
+    whole quoted name in an award context (the span is inside the quotes: 获得“安亭好人”称号,
+    表彰“最美X人”10名, “X”表彰会). A quoted name followed by more words (“银发助餐车”项目) is no title."""
+    out: list[tuple[int, int]] = []
+    for m in _quoted_head_re().finditer(text):
+        if _award_context(text, m.start(), m.end()) >= 0:
+            out.append((m.start(), m.end()))
+    for m in _QUOTED.finditer(text):
+        a, b = m.span(1)
+        a += _body_end(m.group(1))  # “上海市X”: the body stays out
+        inner = text[a:b]
+        if len(inner) < 2 or inner.endswith(_NOT_HONOUR_END) or inner.startswith("十佳") and len(inner) == 2:
+            continue
+        if _award_re().search(inner) or _context_award_re().search(inner):
+            continue  # a title by lexicon or shape: find_awards has it, in its context
+        after = _AWARD_AFTER.match(text, b)
+        if after and ("表彰" not in after.group() or inner[-1] in _HONOUR_END):  # “两优一先”表彰大会: a set, not a title
+            out.append((a, b))
+            continue
+        after = text[b + 1 : b + 2]
+        if after and is_han(after):
+            continue
+        clause_start = max(text.rfind(c, 0, a) for c in _CLAUSE) + 1
+        verbs = list(_AWARD_VERB.finditer(text, clause_start, m.start()))
+        if verbs and m.start() - verbs[-1].end() <= 8 and not any(c in "“”\"、" for c in text[verbs[-1].end() : m.start()]):
+            out.append((a, b))
+    return out
+
+
+def _headless_titles(text: str) -> list[tuple[int, int]]:
+    """An honour title with no award head, named by a nominating verb and closed by the clause end or
+    by 称号 (被评为2023年度安亭好人。, 获评嘉定好人称号): the words after the conferring body and the
+    year. It must read as a person or household title (ends in 人/者/户/家 …) unless 称号 follows."""
+    out: list[tuple[int, int]] = []
+    for m in _AWARD_VERB.finditer(text):
+        end = m.end()
+        stop = min((i for i in (text.find(c, end) for c in _CLAUSE) if i >= 0), default=len(text))
+        seg = text[end:stop]
+        if seg.startswith("奖"):  # 获奖代表, 获奖者: the winners, not a title
+            continue
+        k = seg.find("称号")
+        titled = k > 0 and seg[k + 2 :].strip() == ""
+        if titled:
+            seg = seg[:k]
+        elif not _NAMING_VERB.fullmatch(m.group()) and not seg.endswith("奖"):
+            continue
+        if not seg or any(not is_han(c) and not c.isdigit() for c in seg):
+            continue
+        a = end + _body_end(seg)
+        title = text[a : end + len(seg)]
+        if not 2 <= len(title) <= 8 or any(c in _NON_NAME_CHARS or c.isdigit() for c in title):
+            continue
+        lex = load_lexicon()
+        if title in lex.titles or any(title.endswith(t) for t in ("主任", "书记", "代表", "委员", "主席", "会长")):
+            continue
+        if titled or title[-1] in _HONOUR_END:
+            out.append((a, a + len(title)))
+    return out
+
+
 def find_awards(text: str) -> list[Span]:
     """Honour titles: the lexicon's and 优秀/先进/十佳 + head anywhere; titles by shape (prefix … head,
     金钥匙奖) only in an award context, since the same shape also describes (建设文明社区). In an award
     context a title takes its topical prefix (垃圾分类优秀志愿者), the conferring body stays out."""
     out: list[Span] = []
     found = [(m, True) for m in _context_award_re().finditer(text)] + [(m, False) for m in _award_re().finditer(text)]
+    shape = _context_award_re()
     for m, by_shape in found:
         a, b = m.start(), m.end()
+        if by_shape:  # the longest head: 最佳组织|奖, not 最佳|组织 (组织 is a head too)
+            b = next((e for e in range(min(len(text), a + 12), b, -1) if shape.fullmatch(text, a, e)), b)
         limit = _award_context(text, a, b)
         if by_shape and limit < 0:
             continue
@@ -272,6 +386,12 @@ def find_awards(text: str) -> list[Span]:
         title = text[a:b]
         out.append(Span(EntityType.AWARD, a, b, title, normalize_award(title), confidence=0.8 if by_shape else 0.9,
                         rule="award-shape" if by_shape else "award", priority=1))
+    for a, b in _quoted_titles(text):
+        out.append(Span(EntityType.AWARD, a, b, text[a:b], normalize_award(text[a:b]), confidence=0.8,
+                        rule="award-quoted", priority=1))
+    for a, b in _headless_titles(text):
+        out.append(Span(EntityType.AWARD, a, b, text[a:b], normalize_award(text[a:b]), confidence=0.7,
+                        rule="award-headless", priority=2))
     return out
 
 
@@ -315,7 +435,8 @@ def _is_stop(tok: str, lex: Lexicon) -> bool:
 
 _RARE_COMPOUND = 10  # jieba frequency below which a suffix+word compound (学校德育) is re-cut
 _CUT_CHARS = set("在的了")  # never inside an unknown name word: jieba glued two words around it
-_CN_NUMERAL = re.compile(r"^第?[一二三四五六七八九十百千万零〇两]+[路弄号]?$")
+_ROAD_LOCATIVES = "上口边旁"  # 路上, 路口: jieba glues them to the road's suffix after a place name
+_CN_NUMERAL = re.compile(r"^第?[一二三四五六七八九十百千万零〇两]+[路弄号村]?$")
 _RARE_WORD = 200  # jieba frequency below which a verb/adverb inside a name is a misread fragment (航渡)
 
 
@@ -329,12 +450,17 @@ def _inner_word(tokens: list[tuple[str, int, int]], k: int, cur: list[tuple[str,
     (a verb or adverb by tag) directly before a unit suffix; a rare verb/adverb (a jieba fragment);
     a one-character conjunction between a one-character fragment and a name word (嘉和)."""
     w, s, e = tokens[k]
+    # a numbered road or estate closing a name (中山|二路, 华夏|二村): jieba reads the number as a numeral
+    if cur and cur[-1][2] == s and _CN_NUMERAL.match(w) and w[-1] in "路村" and _is_proper(cur[-1][0], lex):
+        return True
     if k + 1 >= len(tokens) or cur and cur[-1][2] != s:
         return False
     nxt = tokens[k + 1][0]
     if tokens[k + 1][1] != e or not all(is_han(c) for c in w + nxt):
         return False
     if w in lex.stop_tokens and len(w) == 1 and not cur:
+        return False
+    if w in lex.stop_tokens and len(w) >= 2 and not cur:  # 家住|曲阳三村: a listed stop word never starts a name
         return False
     # a one-character verb jieba cut off a rare place name (在|会|德丰|国际|广场): the name starts there
     # when a place suffix closes the glued words that follow
@@ -524,7 +650,7 @@ def find_units_places(
             for k in range(end_idx - 1, -1, -1):
                 w, s, e = run[k]
                 # a department after its institution (…华山医院|神经内科) ends the unit name too
-                dept = w.endswith(_DEPARTMENT) and any(
+                dept = w.endswith(_DEPARTMENT) and w not in lex.title_modifiers and any(
                     _suffix_at(text, run[j][2], lex.unit_suffixes)
                     and not any(_is_proper(x, lex) for x, _, _ in run[j + 1 : k]) for j in range(k))
                 if _suffix_at(text, e, lex.unit_suffixes) and not _common_word_end(w, lex) \
@@ -629,11 +755,18 @@ def _title_re() -> re.Pattern[str]:
     return re.compile("|".join(map(re.escape, sorted(lex.titles, key=len, reverse=True))))
 
 
+_LIGHT_VERBS = "作做获"
+
+
 def _boundary(text: str, i: int, lex: Lexicon) -> bool:
     """A name may end before position i: end of text, punctuation, or a follower word."""
     if i >= len(text) or text[i] in _PUNCT or not is_han(text[i]):
         return True
     if any(text.startswith(f, i) for f in lex.name_followers):
+        return True
+    # a light verb with its object noun (欧阳岚|作|动员讲话, 皇甫燊|获|五星级…): jieba glues the verb to the name
+    if text[i] in _LIGHT_VERBS and any(word_tag(text[i + 1 : i + 1 + n]).startswith(("n", "vn", "b"))
+                                       for n in (4, 3, 2) if i + 1 + n <= len(text)):
         return True
     # a one-character verb with an aspect particle (傅桂英|拉着, 王明|看了): jieba glues it to the name
     return i + 1 < len(text) and text[i + 1] in "着了过" and word_tag(text[i]).startswith("v")
@@ -665,10 +798,17 @@ def _name_at(text: str, i: int, lex: Lexicon, strict: bool = False, in_list: boo
         n = sl + 1
     elif two_ok and _boundary(text, g + 2, lex):
         n = sl + 2
+    elif not strict and sl == 2 and g + 1 < len(text) and text[g + 1] in _NON_NAME_CHARS:
+        n = sl + 1  # 夏侯敏|以…: a compound surname's one-character given name before a function word
     elif strict:
         return 0
     elif tok_ends is not None:
         n = next((m for m in (sl + 2, sl + 1) if i + m in tok_ends and (m == sl + 1 or two_ok)), 0)
+        # a one-character verb/preposition jieba cut off after a one-character given name, with its
+        # object after it (皇甫|燊|获|五星级…, 东方|昱|作|报告): the name ends before the verb
+        if n == sl + 2 and i + sl + 1 in tok_ends and g + 2 < len(text) and is_han(text[g + 2]) \
+                and word_tag(text[g + 1]).startswith(("v", "p")) and not in_dictionary(text[g : g + 2]):
+            n = sl + 1
         # jieba's HMM glued a one-character verb to a two-character given name (汤沛然作|年度): an
         # unknown word ending in a verb/preposition/adverb is the name plus that word
         if not n and two_ok and i + sl + 3 in tok_ends and g + 2 < len(text) \
@@ -699,7 +839,7 @@ def _inside_word(tok: str, n: int) -> bool:
 _WEAK_TITLES = frozenset({"居民", "群众"})
 # an occupation noun ends in one of these (调解员, 厨师, 研究生, 合伙人, 艺术家); one ending in 人/家/生 needs
 # three characters (老人, 家人, 国家, 人生 are no posts), and 老…人 is an age (老年人)
-_OCCUPATION_END = frozenset("员师工手官生人家")
+_OCCUPATION_END = frozenset("员师工手官生人家长")
 
 
 def _is_occupation(w: str, lex: Lexicon) -> bool:
@@ -708,6 +848,8 @@ def _is_occupation(w: str, lex: Lexicon) -> bool:
     if len(w) < 2 or w[-1] not in _OCCUPATION_END or w in lex.titles or w in lex.stop_tokens \
             or w[:2] in lex.compound_surnames:  # 上官, 司空: surnames jieba knows as nouns
         return False
+    if w[-1] == "长":  # the head of a group of title-holders: 护士|长, 组长 (漫长, 生长 are no posts)
+        return len(w) >= 3 and w[:-1] in lex.titles and in_dictionary(w)
     if w[-1] in "人家生" and (len(w) < 3 or w[0] in "老年亲家个"):
         return False
     if any(w.endswith(a) for a in _ADDRESS_WORDS) or not in_dictionary(w):
@@ -914,6 +1056,9 @@ _PERSON_NOUN_END = set("人伴员者长亲友婆爷奶姨叔伯哥姐妹弟儿�
 _NUMERAL_CHARS = set("一二三四五六七八九十百千万零两〇")
 
 
+_AGE_BEFORE = re.compile(r"(?:\d{1,3}|[一二三四五六七八九十百]{1,4})(?:岁|周岁|旬)$")
+
+
 def _name_context_left(text: str, tokens: list[tuple[str, int, int]], k: int, lex: Lexicon) -> bool:
     """Whether a title-less name may start at token k: at the start of the text or a clause, after a
     space, or right after a person noun or title (老伴钮建华, 独居老人傅桂英)."""
@@ -926,6 +1071,9 @@ def _name_context_left(text: str, tokens: list[tuple[str, int, int]], k: int, le
         return False
     prev = tokens[k - 1][0]
     if _is_title(prev, lex):
+        return True
+    # an age phrase right before (87岁的|倪桂芬, 七旬的): it describes a person
+    if prev == "的" and k >= 2 and _AGE_BEFORE.search(text, 0, tokens[k - 1][1]):
         return True
     tag = word_tag(prev)
     return len(prev) >= 2 and prev[-1] in _PERSON_NOUN_END and (tag.startswith("n") or not tag)
@@ -1015,7 +1163,9 @@ def _split_compounds(tokens: list[tuple[str, int, int]], lex: Lexicon) -> list[t
             # knows (学校德育, frequency 3: 附属学校|德育|主任)
             if w[:k] in lex.unit_suffixes and (w[k:] in lex.titles or len(w) - k >= 2 and in_dictionary(w[k:])
                                                 and freq.get(w, 0) < _RARE_COMPOUND) \
-                    or w[:k] in _ROADS and len(w) == 2 and freq.get(w, 0) < _RARE_COMPOUND:  # 武定|路景|华花园
+                    or w[:k] in _ROADS and len(w) == 2 and freq.get(w, 0) < _RARE_COMPOUND \
+                    or w[:k] in _ROADS and len(w) == 2 and w[1] in _ROAD_LOCATIVES and out and out[-1][2] == s \
+                    and word_tag(out[-1][0]).startswith("ns"):  # 武定|路景|华花园; 枫桥|路上 -> 枫桥路|上
                 out += [(w[:k], s, s + k), (w[k:], s + k, e)]
                 break
         else:
