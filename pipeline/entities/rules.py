@@ -234,7 +234,30 @@ def _award_context(text: str, a: int, b: int) -> int:
     line_start = max(text.rfind(c, 0, a) for c in "\n 　。；;") + 1
     if text[line_start:a].strip() == "" and b < len(text) and text[b] in "：:":
         return a
+    # a line that is nothing but the title, after its year and conferring body (an honour list's item
+    # or heading: 疫情防控先进个人, 2019年度X街道优秀共建单位): the layout is the award context
+    # (美丽园|居民区 is a name: the prefix must be a word of its own)
+    line_start, line_end = text.rfind("\n", 0, a) + 1, text.find("\n", b)
+    if text[b : len(text) if line_end < 0 else line_end].strip() == "" and all(
+            is_han(c) or c.isdigit() for c in text[line_start:a]) \
+            and (len(first := tokenizer().lcut(text[a:b])[0]) <= 2 or first == text[a:b]) \
+            and not _prefix_names_place(text[a:b]):
+        body = line_start + _body_end(text[line_start:a]) if a > line_start else a
+        t = _topic_start(text, body, a)
+        # ... the conferring body may be a unit jieba cuts in words (2022年度|江宁路|街道|优秀…)
+        if t == body or body == a or _suffix_at(text, t, load_lexicon().unit_suffixes) and not any(
+                word_tag(w).startswith(("v", "p", "c", "u")) for w in tokenizer().lcut(text[body:t])):
+            return body
     return -1
+
+
+def _prefix_names_place(title: str) -> bool:
+    """美丽|园|居民区, 和谐|苑|小区: a prefix and one more character before a place class (居民区, 小区…)
+    are that place's name, while 示范居民区, 文明小区 (prefix + class) or 垃圾分类示范楼组 are titles."""
+    lex = load_lexicon()
+    head = next((h for h in sorted(_NAMING_HEADS, key=len, reverse=True) if title.endswith(h)), "")
+    pre = max((p for p in lex.award_prefixes if title.startswith(p)), key=len, default="")
+    return bool(head and pre) and len(title) - len(pre) - len(head) == 1
 
 
 def _topic_start(text: str, limit: int, a: int) -> int:
@@ -250,10 +273,11 @@ def _topic_start(text: str, limit: int, a: int) -> int:
     after_body = limit > 0 and text[limit - 1] in _OPEN_QUOTES
     for w, s, _ in reversed(toks):
         tag = word_tag(w)
-        if not all(is_han(c) and c not in _NON_NAME_CHARS for c in w) \
-                or w in _NOT_TOPIC or not tag.startswith(_TOPIC_TAGS) or tag.startswith(_PROPER_TAGS) and tag != "j":
+        if not all(is_han(c) and (c not in _NON_NAME_CHARS or len(w) >= 3 and in_dictionary(w)) for c in w) \
+                or w in _NOT_TOPIC or not tag.startswith(_TOPIC_TAGS) or tag.startswith(_PROPER_TAGS) and tag != "j" \
+                or w in load_lexicon().unit_suffixes:  # 江宁路|街道|优秀…: the unit conferring it ends the topic
             after_body = w in _NOT_TOPIC or tag.startswith(("ns", "nt", "nr")) or w.isdigit() \
-                or w[-1] in "省市县区" and len(w) >= 3
+                or w[-1] in "省市县区" and len(w) >= 3 or w in load_lexicon().unit_suffixes
             break
         if a - (limit + s) > _TOPIC_MAX:
             after_body = False
@@ -281,11 +305,13 @@ def _body_end(seg: str) -> int:
     """Where the conferring body and the year at the start of a title phrase end (城桥镇|垃圾分类标兵,
     上海市|三八红旗手, 2023年度|嘉定好人): they are not part of the honour's name."""
     toks = list(tokenizer().tokenize(seg))
+    lex = load_lexicon()
     cut = 0
     for k, (w, _, e0) in enumerate(toks):
         tag = word_tag(w)
         nxt = toks[k + 1][0] if k + 1 < len(toks) else ""
-        if w.isdigit() or w in ("年", "年度") or w in _NOT_TOPIC or tag.startswith(("nt", "m")) \
+        if w.isdigit() or w in ("年", "年度") and k > 0 or w in _NOT_TOPIC and w != "年度" or tag.startswith(("nt", "m")) \
+                or len(w) >= 4 and w not in lex.generic_units and _suffix_at(w, len(w), lex.unit_suffixes) \
                 or w[-1] in _ADMIN_END and len(w) >= 2 and tag != "n" or (len(nxt) == 1 and nxt in _ADMIN_END):
             cut = e0
             continue
@@ -306,11 +332,18 @@ def _quoted_head_re() -> re.Pattern[str]:
     return re.compile(rf"[“\"][\u4e00-\u9fff]{{2,10}}[”\"](?:{generic}|{'|'.join(map(re.escape, bare))})(?![\u4e00-\u9fff]*?项目)")
 
 
+# “十佳” + what the ten are (“十佳”书画新秀10名): the quoted rank makes the words after it a title
+_TOP_TEN = re.compile(r"[“\"]十佳[”\"](?:(?![和与及的])[\u4e00-\u9fff]){2,6}(?![\u4e00-\u9fff])")
+
+
 def _quoted_titles(text: str) -> list[tuple[int, int]]:
     """Honour titles written in quotes: “X”+generic head (span keeps the quotes, as printed), and a
     whole quoted name in an award context (the span is inside the quotes: 获得“安亭好人”称号,
     表彰“最美X人”10名, “X”表彰会). A quoted name followed by more words (“银发助餐车”项目) is no title."""
     out: list[tuple[int, int]] = []
+    for m in _TOP_TEN.finditer(text):
+        if not m.group().endswith(_NOT_HONOUR_END) and _award_context(text, m.start(), m.end()) >= 0:
+            out.append(m.span())
     for m in _quoted_head_re().finditer(text):
         if _award_context(text, m.start(), m.end()) >= 0:
             out.append((m.start(), m.end()))
@@ -364,6 +397,31 @@ def _headless_titles(text: str) -> list[tuple[int, int]]:
             continue
         if titled or title[-1] in _HONOUR_END:
             out.append((a, a + len(title)))
+    out += _prize_giving_titles(text)
+    return out
+
+
+# 为X和Y颁奖: what the prizes are given for is the list between 为 and the giving verb
+_PRIZE_GIVING = re.compile(r"为([^，,。；;！!？?：:\n]{2,40}?)(?:颁奖|颁发|授牌|颁证)")
+
+
+def _prize_giving_titles(text: str) -> list[tuple[int, int]]:
+    """Titles listed as the beneficiaries of a prize-giving (为“十佳…项目”和志愿服务标兵颁奖): each
+    unquoted item ending in an honour head, after its body; winners (获奖者) and people (老人) are not."""
+    lex = load_lexicon()
+    heads = tuple(sorted({*lex.award_heads, *lex.award_title_heads}, key=len, reverse=True))
+    out: list[tuple[int, int]] = []
+    for m in _PRIZE_GIVING.finditer(text):
+        base = m.start(1)
+        for it in re.finditer(r"[^和与及、]+", m.group(1)):
+            item = it.group()
+            if not all(is_han(c) for c in item) or item.startswith("获"):
+                continue
+            a = base + it.start() + _body_end(item)
+            title = text[a : base + it.end()]
+            if 3 <= len(title) <= 8 and title.endswith(heads) and title not in heads \
+                    and not any(c in _NON_NAME_CHARS for c in title):
+                out.append((a, a + len(title)))
     return out
 
 
@@ -517,6 +575,18 @@ def _inner_word(tokens: list[tuple[str, int, int]], k: int, cur: list[tuple[str,
     return len(w) == 1 and len(prev) == 1 and tag.startswith("c") and not _is_stop(prev, lex)
 
 
+def _title_in_name(tokens: list[tuple[str, int, int]], k: int, cur: list[tuple[str, int, int]], text: str,
+                   lex: Lexicon) -> bool:
+    """A title word naming whom an office serves (黄浦区|退役军人|事务局): right after a place name and
+    right before a word that ends in a unit suffix, it is part of the office's name, not a post."""
+    w, s, e = tokens[k]
+    if len(w) < 2 or w not in lex.titles or not cur or cur[-1][2] != s or k + 1 >= len(tokens):
+        return False
+    nxt, ns_, ne = tokens[k + 1]
+    return ns_ == e and len(nxt) >= 2 and nxt not in lex.titles and bool(_suffix_at(text, ne, lex.unit_suffixes)) \
+        and (word_tag(cur[-1][0]).startswith("ns") or bool(_suffix_at(text, s, _ESTATE_SUFFIXES)))
+
+
 def _plain_noun(w: str, text: str, end: int, lex: Lexicon) -> bool:
     """A common noun that is neither a name, a title nor the end of a unit or place name."""
     tag = word_tag(w)
@@ -633,7 +703,8 @@ def find_units_places(
     for k, tok in enumerate(tokens):
         w, s, e = tok
         if _covered(mask, s, e) or (_is_stop(w, lex) and not _inner_word(tokens, k, cur, text, lex)
-                                     and not _suffix_word(w, cur, s, text, lex)):
+                                     and not _suffix_word(w, cur, s, text, lex)
+                                     and not _title_in_name(tokens, k, cur, text, lex)):
             if cur:
                 runs.append(cur)
             cur = []
@@ -703,6 +774,13 @@ def find_units_places(
                     best = part - 1
                     words = [w for w, _, _ in run[first : best + 1]]
                     has_proper = any(w not in lex.generic_units for w in words)
+            # a class noun before a proper name (共建单位|上海…有限公司): it classifies the unit the name
+            # then names; the unit's own name starts with the place or brand word
+            # (街道|团工委, 镇|文明办 are short forms of one office: the class noun is the territory there)
+            while first < best and run[first][0] in lex.generic_units and word_tag(run[first + 1][0]).startswith(
+                    ("ns", "nz", "nt", "nr")) and run[first + 1][0] not in lex.generic_units \
+                    and not _suffix_at(text, run[first + 1][2], lex.unit_suffixes):
+                first += 1
             start = run[first][1]
             s_text = text[start:end]
             if etype is EntityType.PLACE and all(
@@ -733,6 +811,8 @@ def find_units_places(
                               rule=rule, priority=2))
             end_idx = first
 
+    spans += _districts(text, tokens, mask)
+
     # known names and short forms from the lexicon, on word boundaries, outside quotes
     for table, etype in ((lex.units, EntityType.UNIT), (lex.places, EntityType.PLACE)):
         for printed, canon in table.items():
@@ -744,6 +824,29 @@ def find_units_places(
                     spans.append(Span(etype, i, j, printed, canon, confidence=0.95, rule=rule, priority=2))
                 i = text.find(printed, j)
     return spans, short
+
+
+def _districts(text: str, tokens: list[tuple[str, int, int]], mask: list[bool]) -> list[Span]:
+    """Districts standing alone (宝山区, 浦东新区, 崇明|区): ENTITIES.md makes them units. The shape is a
+    place or name word (jieba tags district names ns, some nr: 徐汇区) closed by 区/新区, so class nouns
+    (社区, 景区, 老城区: a common stem) stay out. A longer unit run that starts with the district
+    (静安区体育中心) wins the overlap in `resolve`, being longer."""
+    out: list[Span] = []
+    for k, (w, s, e) in enumerate(tokens):
+        a = s
+        if len(w) >= 3 and w.endswith("区"):
+            stem = w[: -2] if w.endswith("新区") else w[:-1]
+            tag, stem_tag = word_tag(w), word_tag(stem)
+            ok = len(stem) >= 2 and tag.startswith(("ns", "nr")) and (
+                stem_tag.startswith(_PROPER_TAGS) or not in_dictionary(stem))
+        elif w == "区" and k > 0 and tokens[k - 1][2] == s and len(tokens[k - 1][0]) >= 2:
+            a = tokens[k - 1][1]
+            ok = word_tag(tokens[k - 1][0]).startswith(("ns", "nr"))
+        else:
+            continue
+        if ok and not _covered(mask, a, e) and text[e : e + 1] != "委":
+            out.append(Span(EntityType.UNIT, a, e, text[a:e], text[a:e], confidence=0.8, rule="district", priority=2))
+    return out
 
 
 # --------------------------------------------------------------------------- people
@@ -858,7 +961,7 @@ def _is_occupation(w: str, lex: Lexicon) -> bool:
 _HOUSE_NO = re.compile(r"(?:\d+|[一二三四五六七八九十]+)(?:号楼|号|弄|栋|幢|单元)$")
 
 
-def _role_before(text: str, end: int, units_by_end: dict[int, int], lex: Lexicon) -> int:
+def _role_before(text: str, end: int, units_by_end: dict[int, int], lex: Lexicon, title_end: int = 0) -> int:
     """Start of the role run ending at `end`: title words, modifiers, class nouns and whole unit
     names, stopping at anything else (punctuation included)."""
     pos = end
@@ -883,7 +986,18 @@ def _role_before(text: str, end: int, units_by_end: dict[int, int], lex: Lexicon
             if not q:
                 break
             pos = units_by_end[pos - q]
+    # 该中心|全科医生: a class noun after a demonstrative points back to a unit named earlier; before an
+    # occupation (医生, 律师, 工程师: practised at the unit) the cut-off fragment is no part of the role,
+    # while a post of the unit itself keeps it (该中心主任, 该中心党支部书记: the tune gold)
+    if 0 < pos < end and text[pos - 1] in _DEMONSTRATIVES and pos not in units_by_end.values() \
+            and text[(title_end or end) - 1] in _OCCUPATION_END and text[(title_end or end) - 1] != "长":
+        cls = max((x for x in (*lex.generic_units, *lex.unit_suffixes) if text.startswith(x, pos)
+                   and pos + len(x) < (title_end or end)), key=len, default="")
+        pos += len(cls)
     return pos
+
+
+_DEMONSTRATIVES = "该本此这"
 
 
 def find_people(
@@ -959,7 +1073,7 @@ def find_people(
             continue
         if not n or not free(i, i + n) or _inside_word(tokens_at.get(i, ""), n):
             continue
-        r_start = _role_before(text, t_start if occupation else t_end, units_by_end, lex)
+        r_start = _role_before(text, t_start if occupation else t_end, units_by_end, lex, t_end)
         role = text[r_start:t_end]
         # an identity qualified by a circumstance (困难居民金秀凤) is no post: nothing in the role run
         # before it, yet a word glued to it
@@ -978,17 +1092,21 @@ def find_people(
             add(i, n, "", 0.75, "person-award-list")
 
     # a name followed by its title (洪明铭书记): role after the name
-    for w, s, e in tokens:
+    for k, (w, s, e) in enumerate(tokens):
         if not free(s, e) or s > 0 and is_han(text[s - 1]) and text[s - 1] not in "、":
             continue
         tag = word_tag(w)
-        if not (tag.startswith("nr") or not tag) or not 2 <= len(w) <= 4:
-            continue
         n = _name_at(text, s, lex, strict=True)
-        if n != len(w):
-            continue
+        if n != len(w) or not (tag.startswith("nr") or not tag) or not 2 <= len(w) <= 4:
+            # the title itself ends the name (佘颖|校长说, 欧阳|震|律师每月): one name word, or a surname
+            # word and a one-character given name, ending where a title starts on a word boundary
+            n = _name_before_title(text, s, k, tokens, lex)
+            if not n:
+                continue
+            e = s + n
         tm = _title_re().match(text, e)
-        if tm and tm.group() not in ("代表", "居民", "党员") and _boundary(text, tm.end(), lex):
+        if tm and tm.group() not in ("代表", "居民", "党员") and (
+                _boundary(text, tm.end(), lex) or tm.end() in tok_starts) and free(s, e):
             add(s, n, tm.group(), 0.8, "person-before-title")
 
     # "X家庭" items of an honour list (万航渡路居民区 钱慧芳家庭): the family is named by its member
@@ -1041,6 +1159,25 @@ def find_people(
     return out
 
 
+def _name_before_title(text: str, s: int, k: int, tokens: list[tuple[str, int, int]], lex: Lexicon) -> int:
+    """Length of a name at token k that a title closes (佘颖|校长, 欧阳|震|律师), 0 if none: one word
+    unknown to the dictionary or tagged nr, or a compound surname word and a one-character word."""
+    sl = _surname_at(text, s, lex)
+    if not sl:
+        return 0
+    w, _, e = tokens[k]
+    if len(w) == sl and sl == 2 and k + 1 < len(tokens) and len(tokens[k + 1][0]) == 1:
+        e = tokens[k + 1][2]
+    elif not (sl < len(w) <= sl + 2 and (not in_dictionary(w) or word_tag(w).startswith("nr"))):
+        return 0
+    n = e - s
+    given = text[s + sl : e]
+    if not all(is_han(c) and c not in _NON_NAME_CHARS for c in given) or not _plain_given_name(text, s, n, lex):
+        return 0
+    tm = _title_re().match(text, e)
+    return n if tm and len(tm.group()) >= 2 else 0
+
+
 def _after_note(text: str, j: int) -> int:
     """Position after a bracketed note right at j (伍子健（政立路第一居民区）、: the winner's unit in an
     honour list), or j when there is none."""
@@ -1075,6 +1212,9 @@ def _name_context_left(text: str, tokens: list[tuple[str, int, int]], k: int, le
     # an age phrase right before (87岁的|倪桂芬, 七旬的): it describes a person
     if prev == "的" and k >= 2 and _AGE_BEFORE.search(text, 0, tokens[k - 1][1]):
         return True
+    # ... or any 的 phrase before a compound surname (家住…的|司马健): 司马, 欧阳 rarely start anything else
+    if prev == "的" and _surname_at(text, s, lex) == 2:
+        return True
     tag = word_tag(prev)
     return len(prev) >= 2 and prev[-1] in _PERSON_NOUN_END and (tag.startswith("n") or not tag)
 
@@ -1083,8 +1223,26 @@ def _plain_given_name(text: str, i: int, n: int, lex: Lexicon) -> bool:
     """The given name is no numeral (左二) and no form of address (蒋阿婆)."""
     sl = _surname_at(text, i, lex)
     given = text[i + sl : i + n]
-    return not any(c in _NUMERAL_CHARS for c in given) and not any(
-        text.startswith(a, i + sl) for a in _ADDRESS_WORDS)
+    if any(c in _NUMERAL_CHARS for c in given) or any(text.startswith(a, i + sl) for a in _ADDRESS_WORDS):
+        return False
+    # a surname and a title (欧阳书记, 慕容医生) is a form of address, not the full name ENTITIES.md asks for
+    tm = _title_re().match(text, i + sl)
+    if tm and len(tm.group()) >= 2:
+        return False
+    return not _function_word_pair(text[i : i + sl], given)
+
+
+_FUNCTION_TAGS = ("c", "p", "d", "u", "r")
+
+
+def _function_word_pair(surname: str, given: str) -> bool:
+    """A one-character surname that is also a function word, followed by a verb or an ordinary word
+    (曾|获, 和|志愿, 向|前): the sentence's grammar, not a name; 曾志伟, 于洋 have a name-like given part."""
+    if len(surname) != 1 or not word_tag(surname).startswith(_FUNCTION_TAGS):
+        return False
+    if len(given) == 1:
+        return word_tag(given).startswith(("v", "p", "c", "d", "u"))
+    return in_dictionary(given) and not word_tag(given).startswith(_PROPER_TAGS)  # 于|德昌 stays a name
 
 
 def _name_before_word(text: str, i: int, tokens: list[tuple[str, int, int]], k: int, lex: Lexicon) -> int:
@@ -1176,6 +1334,7 @@ def _split_compounds(tokens: list[tuple[str, int, int]], lex: Lexicon) -> list[t
                         (w[inner + 1 :], s + inner + 1, e)]
             else:
                 out.append((w, s, e))
+    out = _recut_before_naming(out, lex)
     # a unit suffix spread over two words: glue its pieces (the earlier word may give only its tail)
     merged: list[tuple[str, int, int]] = []
     for w, s, e in out:
@@ -1212,6 +1371,113 @@ def _split_compounds(tokens: list[tuple[str, int, int]], lex: Lexicon) -> list[t
     return res
 
 
+# one-character verbs and prepositions jieba's HMM glues onto the unknown name that follows (到华荫|居民区)
+_LEADING_VERBS = frozenset("到向在从对为给与和跟把将让往于由至")
+# determiners and numerals never name an estate (各|居民区, 该|小区, 两|小区)
+_DETERMINERS = frozenset("各本该此这那每全两几多个诸其某") | frozenset("一二三四五六七八九十百千万零〇")
+# suffixes whose name jieba often cannot read: a 居民区 or estate named by two rare characters
+_ESTATE_SUFFIXES = ("居民区", "居委会", "小区", "新村", "花园")
+_NAMING_SET = frozenset(_NAMING_SUFFIXES)
+
+
+def _recut_before_naming(toks: list[tuple[str, int, int]], lex: Lexicon) -> list[tuple[str, int, int]]:
+    """Re-cut an unknown name jieba read wrongly right before a naming suffix: a leading verb or
+    preposition glued on (到华荫|居民区 -> 到|华荫), or the name cut into two single characters, one of
+    them a function word (安|和|居民区 -> 安和): a 居民区 is always named, so the characters before it
+    are its name, not a verb phrase."""
+    if not any(w in _NAMING_SET for w, _, _ in toks):  # most texts: nothing to re-cut (the tagger's hot path)
+        return toks
+    freq = tokenizer().FREQ
+    res: list[tuple[str, int, int]] = []
+    for k, (w, s, e) in enumerate(toks):
+        nxt = toks[k + 1] if k + 1 < len(toks) else None
+        if nxt is None or nxt[0] not in _NAMING_SET and (k + 2 >= len(toks) or toks[k + 2][0] not in _NAMING_SET):
+            res.append((w, s, e))
+            continue
+        # ... or with one more single character before the suffix (向安|和|居民区 -> 向|安|和)
+        split_one = nxt and nxt[1] == e and len(w) == 2 and len(nxt[0]) == 1 and k + 2 < len(toks) \
+            and toks[k + 2][0] in _ESTATE_SUFFIXES and toks[k + 2][1] == nxt[2]
+        if nxt and nxt[1] == e and (nxt[0] in _NAMING_SUFFIXES and len(w) >= 3 or split_one) \
+                and w[0] in _LEADING_VERBS and not freq.get(w) and all(is_han(c) for c in w):
+            res += [(w[0], s, s + 1), (w[1:], s + 1, e)]
+            continue
+        res.append((w, s, e))
+    out: list[tuple[str, int, int]] = []
+    k = 0
+    while k < len(res):
+        if k + 2 < len(res) and len(res[k][0]) == 1 and len(res[k + 1][0]) == 1 and res[k + 2][0] in _ESTATE_SUFFIXES \
+                and res[k][2] == res[k + 1][1] and res[k + 1][2] == res[k + 2][1]:
+            j = res[k][0] + res[k + 1][0]
+            if all(is_han(c) for c in j) and j[0] not in _NON_NAME_CHARS and not set(j) & _DETERMINERS \
+                    and (not in_dictionary(j) or word_tag(j).startswith(_PROPER_TAGS)):
+                out.append((j, res[k][1], res[k + 1][2]))
+                k += 2
+                continue
+        out.append(res[k])
+        k += 1
+    return out
+
+
+_DEFINED_AS = re.compile(r"[（(，,]?\s?(?:以下)?简称(?:为)?[“\"]([\u4e00-\u9fff]{2,8})[”\"]")
+
+
+def _is_abbreviation(short: str, tail: str) -> bool:
+    """`short` keeps the first and last character of `tail` and some in between, in order (业委会 of
+    业主委员会, 居委会 of 居民委员会): how Chinese forms an organisation's short name."""
+    if not (2 <= len(short) < len(tail)) or short[0] != tail[0] or short[-1] != tail[-1]:
+        return False
+    it = iter(tail)
+    return all(c in it for c in short)
+
+
+@lru_cache(maxsize=1)
+def _abbreviation_forms() -> tuple[str, ...]:
+    """Unit class words short enough to be an abbreviation (业委会, 居委会)."""
+    return tuple(x for x in load_lexicon().unit_suffixes if 3 <= len(x) <= 4)
+
+
+def _defined_short_forms(text: str, units: list[Span], taken: list[bool], mask: list[bool],
+                         lex: Lexicon) -> list[Span]:
+    """Short forms of a unit the same text has just named in full (ENTITIES.md: a short form that
+    denotes exactly one unit is tagged, `normalized` the full name):
+    - one defined explicitly, …小学（以下简称“五中心”）: the quoted form and its later mentions;
+    - a class-noun abbreviation of the full name's last word (业委会 after …业主委员会), later on."""
+    out: list[Span] = []
+    used = list(taken)
+
+    def claim(a: int, b: int, full: str, conf: float, rule: str) -> None:
+        for k in range(a, b):
+            used[k] = True
+        out.append(Span(EntityType.UNIT, a, b, text[a:b], full, confidence=conf, rule=rule, priority=2))
+
+    def later(form: str, start: int, full: str, conf: float, rule: str) -> None:
+        i = text.find(form, start)
+        while i >= 0:
+            j = i + len(form)
+            if not any(used[i:j]) and not _covered(mask, i, j):
+                claim(i, j, full, conf, rule)
+            i = text.find(form, j)
+
+    full_units = [u for u in units if u.type is EntityType.UNIT]
+    for m in _DEFINED_AS.finditer(text):
+        owner = next((u for u in reversed(full_units) if u.end <= m.start() and not text[u.end : m.start()].strip()), None)
+        if owner is None or any(used[m.start(1) : m.end(1)]):
+            continue
+        claim(m.start(1), m.end(1), owner.normalized, 0.85, "short-defined")
+        later(m.group(1), m.end(), owner.normalized, 0.8, "short-defined")
+    for form in _abbreviation_forms():
+        if form not in text:
+            continue
+        # (the abbreviation drops at least two characters: 党委 is no short form of 党工委, another organ;
+        # and a full name that itself ends in the form, …居民区居委会, leaves a later 居委会 the class noun)
+        owners = {u.normalized: u for u in full_units if len(form) >= 3 and not u.text.endswith(form)
+                  and any(_is_abbreviation(form, u.text[-n:]) for n in range(len(form) + 2, min(len(u.text), 7) + 1))}
+        if len(owners) == 1:
+            u = next(iter(owners.values()))
+            later(form, u.end, u.normalized, 0.75, "short-abbrev")
+    return out
+
+
 def resolve(cands: list[Span]) -> list[Span]:
     """Non-overlapping selection: lower priority number first, then the longer span."""
     chosen: list[Span] = []
@@ -1242,6 +1508,11 @@ def tag_text(text: str, issue_date: str = "", known_people: set[str] | None = No
     for s in units:
         for k in range(s.start, s.end):
             taken[k] = True
+    shorts = _defined_short_forms(text, units, taken, mask, lex)
+    for s in shorts:
+        for k in range(s.start, s.end):
+            taken[k] = True
+    units = sorted(units + shorts, key=lambda s: s.start)
     people = find_people(text, tokens, mask, units, taken, lex, [s for s in fixed if s.type is EntityType.AWARD])
     for s in people:
         for k in range(s.start, s.end):
