@@ -4,7 +4,9 @@ The engine returns lines in its own order; on a multi-column page that order is 
 this stage is what decides the quality of the text. It is pure geometry plus a few text cues:
 
 1. Measure the page: body line height (median) and character pitch; glyph size of a line is its
-   height relative to the body height (headlines are clearly larger, captions smaller).
+   height relative to the body height (headlines are clearly larger, captions smaller). Lines
+   the engine read only weakly that stand outside any paragraph (print showing through from
+   the back of the sheet, halftone dots) are set aside as kind other.
 2. Visual lines: boxes on one row with a small gap are one visual line (the engine sometimes
    splits a line at a wide space). Visual lines of the same size that sit directly above one
    another in the same x-range chain into segments (a run of one column between interruptions).
@@ -65,6 +67,7 @@ class LayoutParams:
     centred_min_cw: float = 1.5  # both margins at least this wide to call a line centred
     caption_gap: float = 3.0  # an empty band this tall (in H) above a short block suggests a photo
     min_confidence: float = 0.3  # lines below are kept as kind other
+    weak_confidence: float = 0.8  # lines below are kept only inside a paragraph of surer lines
     list_min_lines: int = 3
     headline_pitch: float = 1.15  # ... and glyph pitch / body pitch at or above this
     intertitle_max_ratio: float = 1.6  # a one-line heading inside a column below this size is an intertitle
@@ -183,6 +186,13 @@ def analyze_page(page: Page, cfg: LayoutConfig, params: LayoutParams | None = No
             other.append(ln)
         else:
             usable.append(ln)
+    weak = [ln for ln in usable if ln.confidence < p.weak_confidence]
+    if weak:
+        sure = [ln for ln in usable if ln.confidence >= p.weak_confidence]
+        m0 = _measure(sure or usable)
+        junk = [ln for ln in weak if not _in_paragraph(ln, sure, m0)]
+        other.extend(junk)
+        usable = [ln for ln in usable if not any(ln is j for j in junk)]
     m = _measure(usable or lines)
     # residual skew left by cleanup: read the page as if straight (boxes turned back by the
     # slope the column edges show), and hand the lines back with their own boxes at the end
@@ -233,6 +243,22 @@ def analyze_page(page: Page, cfg: LayoutConfig, params: LayoutParams | None = No
     )
     log.debug("page %s: %d lines -> %d blocks in %.1f ms", page.page_id, len(lines), len(page.blocks), ms)
     return page
+
+
+def _in_paragraph(ln: Line, sure: list[Line], m: _Metrics) -> bool:
+    """A weakly read line that sits in a paragraph: a surer line of its size directly above or
+    below it, starting where it starts (flush, or a first-line indent apart). What the engine
+    half-reads in a photo, a gutter or the white between lines and modules (print showing
+    through from the back of the sheet, halftone dots) starts anywhere; kept, it becomes a
+    headline, a caption or text glued to a real line."""
+    b = ln.lbox
+    return any(
+        0.75 <= o.lbox.height / max(1.0, b.height) <= 1.33
+        and o.lbox.x_overlap(b) > 0.5 * min(o.lbox.width, b.width)
+        and abs(o.lbox.x0 - b.x0) <= 2.5 * m.cw
+        and max(o.lbox.y0 - b.y1, b.y0 - o.lbox.y1) <= m.H
+        for o in sure
+    )
 
 
 def _residual_skew(lines: list[Line], frames: list[tuple[float, float]], m: _Metrics) -> float:
@@ -863,6 +889,11 @@ def _classify(segs: list[_Seg], frames: list[tuple[float, float]], m: _Metrics, 
             and not _level_headline(s, bigs, m)
         ):
             s.kind = BlockKind.SUBHEADLINE
+    flow = [o for o in segs if o.kind in (BlockKind.BODY, BlockKind.LIST)]
+    for s in segs:
+        if s.kind in (BlockKind.BODY, BlockKind.CAPTION) and _pitch_headline(s, flow, bigs, m, p):
+            s.kind, s.size = BlockKind.HEADLINE, "big"
+            bigs.append(s)
     heads = [s for s in bigs if s.kind == BlockKind.HEADLINE]
     flow = [o for o in segs if o.kind in (BlockKind.BODY, BlockKind.LIST)]
     for s in segs:
@@ -890,6 +921,37 @@ def _classify(segs: list[_Seg], frames: list[tuple[float, float]], m: _Metrics, 
                 and not _TERMINAL.search(s.text.strip())
             ):
                 s.kind = BlockKind.SUBHEADLINE
+
+
+def _pitch_headline(s: _Seg, flow: list[_Seg], bigs: list[_Seg], m: _Metrics, p: LayoutParams) -> bool:
+    """A one-line headline of a narrow module that its box height alone does not tell from
+    body: set to fit one column, its type shrinks to little over body size, and a scan's blur
+    or the engine's tight box takes the rest. Its glyph pitch still shows headline type (body
+    lines are justified to body pitch, captions are smaller): one line, wide glyphs, no
+    sentence punctuation, its column's text starting right under it, and either nothing of
+    its column's text just above (a module's top: under a rule, a photo, a byline) or a
+    headline of another column starting level with it (side-by-side modules start there)."""
+    if len(s.vlines) != 1 or s.frame is None:
+        return False
+    v = s.vlines[0]
+    t = v.text.strip()
+    n = _glyph_count(t)
+    if n < 4 or _TERMINAL.search(t) or _LIST_ITEM.match(t) or _BYLINE.match(t):
+        return False
+    # what the engine half-reads in a photo or through the paper (show-through) is never
+    # promoted on size alone: real type of this size reads with high confidence
+    if min(ln.confidence for ln in v.lines) < p.weak_confidence:
+        return False
+    if v.h < 1.05 * m.H or v.box.width / n < p.headline_pitch * m.cw:
+        return False
+    b = s.box
+    below = any(
+        o is not s and 0 <= o.box.y0 - b.y1 <= 2 * m.H and o.box.x_overlap(b) > 0.5 * min(o.box.width, b.width)
+        for o in flow
+    )
+    if not below or _under_headline(s, bigs, m):
+        return False  # a deck under its headline stays a subheading
+    return not _text_above(s, flow, m) or _level_headline(s, bigs, m)
 
 
 def _level_headline(s: _Seg, bigs: list[_Seg], m: _Metrics) -> bool:
@@ -1003,7 +1065,11 @@ def _photo_gap_above(s: _Seg, segs: list[_Seg], m: _Metrics, p: LayoutParams) ->
     top = min(o.box.y0 for o in others)
     below = [o for o in others if o.box.y0 >= b.y1 - 0.2 * m.H and o.box.x_overlap(b) > 0]
     nxt = min(below, key=lambda o: o.box.y0, default=None)
-    return b.y0 - top >= p.caption_gap * m.H and (nxt is None or nxt.size != "big")
+    # ... unless its glyphs are smaller than body glyphs: a kicker is never set below body
+    # size, a caption is (a photo heading a column, over the next module's headline)
+    v = s.vlines[0]
+    small = v.box.width / max(1.0, _glyph_count(v.text.strip())) < 0.92 * m.cw
+    return b.y0 - top >= p.caption_gap * m.H and (nxt is None or nxt.size != "big" or small)
 
 
 # --------------------------------------------------------------------------- reading order

@@ -1163,3 +1163,159 @@ def test_two_continued_articles_ending_in_bylines_only_take_one_each() -> None:
         for a in issue.articles
     ]
     assert groups == ["HAx", "KBy", "MN"]
+
+
+# --------------------------------------------------------------------------- round 9
+
+# Side-by-side modules under a full-width one: the right one is a single column whose headline,
+# shrunk to fit the column, is barely taller than body (1.12 H) but set at 1.33x body pitch,
+# right under the byline that ends the upper module's last column.
+NARROW_MODULE_HEADLINE = """
+UUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUU
+UUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUU
+
+  AAAAAAAAAA  BBBBBBBBBBBB  CCCCCCCCCCCC
+AAAAAAAAAAAA  BBBBBBBBBBBB  CCCCCCCCCCCC
+AAAAAAAAAAAA  BBBBBBBBBBBB  CCCCCCCCCCCC
+AAAAAAAAAAAA  BBBBBBBBBBBB  CCCCCCCCCCCC
+AAAAAAAAAAAA  BBBBBBBBBBBB  CCCCCCCCCCCC
+AAAAAAAAAAAA  BBBBBBBBBBBB  CCCCCCCCC
+AAAAAAAAAAAA  BBBBBBBBBBBB       yyyyyy
+   HHHHHHHHHHHHHHHHHHHH     TTTTTTTTTTTT
+   HHHHHHHHHHHHHHHHHHHH
+  DDDDDDDDDD  EEEEEEEEEEEE    FFFFFFFFFF
+DDDDDDDDDDDD  EEEEEEEEEEEE  FFFFFFFFFFFF
+DDDDDDDDDDDD  EEEEEEEEEEEE  FFFFFFFFFFFF
+DDDDDDDDDDDD  EEEEEEEEEEEE  FFFFFFFFFFFF
+DDDDDDDDDDDD  EEEEEEEEEEEE  FFFFFFFFFFFF
+DDDDDDDDDDDD  EEEEEEEEEEEE  FFFFFFFFFFFF
+DDDDDDDDDDDD  EEEEEEEEE     FFFFFFFF
+"""
+
+
+@pytest.mark.parametrize("skew", [0.0, 0.015])
+def test_narrow_module_headline_barely_taller_than_body_opens_its_article(skew: float) -> None:
+    """Round 9 (classic-a4/hard p2, modular-a3/hard p1): a one-column module's headline, its
+    type shrunk to fit the column and its box shrunk further by the scan, came out 1.13-1.15 H
+    tall, under the 1.15 headline ratio, and was read as body: two articles merged. Its glyph
+    pitch (1.27x body) still shows headline type."""
+    page, letters = run(
+        NARROW_MODULE_HEADLINE,
+        big="UH",
+        heights={"T": 1.12},
+        texts={"T": ["江宁路街道举办邻里节活动"[:9]], "y": ["（党建办）"]},
+        skew=skew,
+    )
+    k = kinds(page, letters)
+    assert k["T"] == {"headline"} and k["y"] == {"byline"}
+    assert _articles(page, letters) == ["UABCy", "HDE", "TF"]
+
+
+# A one-column module under a photo that ends the module above it (its caption, then the photo
+# band); the module's headline is set at 1.12 H and 1.33x body pitch.
+HEADLINE_UNDER_PHOTO_BAND = """
+HHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHH
+HHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHH
+
+  AAAAAAAAAA  BBBBBBBBBBBB  CCCCCCCCCCCC
+AAAAAAAAAAAA  BBBBBBBBBBBB  CCCCCCCCCCCC
+AAAAAAAAAAAA  BBBBBBBBBBBB  CCCCCCCCCCCC
+AAAAAAAA      BBBBBBBBBBBB  CCCCCCCCCCCC
+   cccccc     BBBBBBBBBBBB  CCCCCCCCCCCC
+              BBBBBBBBBBBB  CCCCCCCC
+              BBBBBBBBBBBB
+TTTTTTTTTTTT    KKKKKKKKKKKKKKKKKKKK
+                KKKKKKKKKKKKKKKKKKKK
+  DDDDDDDDDD
+DDDDDDDDDDDD    EEEEEEEEEE  FFFFFFFFFFFF
+DDDDDDDDDDDD  EEEEEEEEEEEE  FFFFFFFFFFFF
+DDDDDDDDDDDD  EEEEEEEEEEEE  FFFFFFFFFFFF
+DDDDDDDD      EEEEEEEEEEEE  FFFFFF
+"""
+
+
+def test_narrow_module_headline_under_a_photo_band_is_no_caption() -> None:
+    """Round 9 (modular-a3 held p1): the same kind of narrow-module headline, under the empty
+    band of the photo that ends the module above, was read as that photo's caption (two
+    articles merged). A caption is set below body pitch; this line is set well above it."""
+    page, letters = run(
+        HEADLINE_UNDER_PHOTO_BAND,
+        big="HK",
+        small="c",
+        heights={"T": 1.12},
+        texts={"T": ["曹家渡街道举办敬老"]},
+    )
+    k = kinds(page, letters)
+    assert k["T"] == {"headline"} and k["c"] == {"caption"}
+    assert _articles(page, letters) == ["HAcBC", "TD", "KEF"]
+
+
+def test_caption_under_a_photo_heading_a_column_over_a_headline_is_no_kicker() -> None:
+    """Round 9 (broadsheet-a3/typical p2 with its split running head set aside): a photo heads
+    the first column, nothing printed above it, its caption right above the next module's
+    headline; read as a kicker, it opened an article. A caption is set below body pitch; a
+    kicker never is, so it stays a caption and opens no article."""
+    page, letters = run(
+        """
+                      BBBBBBBBBBBB
+                      BBBBBBBBBBBB
+                      BBBBBBBBBBBB
+                      BBBBBBBBBBBB
+                      BBBBBBBBBBBB
+                      BBBBBBBBBB
+         cccccccc
+        HHHHHHHHHHHH  KKKKKKKKKKKK
+        HHHHHHHHHHHH  KKKKKKKKKKKK
+
+          DDDDDDDDDD    EEEEEEEEEE
+        DDDDDDDDDDDD  EEEEEEEEEEEE
+        DDDDDDDDDDDD  EEEEEEEEEEEE
+        DDDDDDDDDDDD  EEEEEEEEEEEE
+        """,
+        big="HK",
+        heights={"c": 0.87},
+        texts={"c": ["志愿者武志蕾为居民服务"[:10]]},
+        page_id="t_p002",
+        page_no=2,
+    )
+    k = kinds(page, letters)
+    assert k["c"] == {"caption"} and k["H"] == {"headline"}
+    assert [a for a in _articles(page, letters) if "H" in a] == ["HD"]
+
+
+def test_weakly_read_lines_in_white_space_are_no_text() -> None:
+    """Round 9 (tune4-a3-3col/hard, 5 of its 8 articles wrong): print showing through from the
+    back of the sheet is half-read by the engine (confidence 0.3-0.8) in photos, gutters and
+    module gaps; kept, it became headlines (spurious articles), captions and text glued to
+    real lines (19 pp of page CER). A weakly read line inside a paragraph is still text."""
+    page, letters = draw(
+        """
+        HHHHHHHHHHHHHHHHHHHHHHHHHH
+        HHHHHHHHHHHHHHHHHHHHHHHHHH
+
+          AAAAAAAAAAA  BBBBBBBBBBB
+        AAAAAAAAAAAAA  BBBBBBBBBBB
+        wwwwwwwwwwwww  BBBBBBBBBBB
+        AAAAAAAAAAAAA  BBBBBBBBBBB
+        AAAAAAAAA      BBBBBB
+
+             JJJJJJJJJJJJJ
+
+        KKKKKKKKKKKKKKKKKKKKKKKKKK
+        KKKKKKKKKKKKKKKKKKKKKKKKKK
+
+          CCCCCCCCCCC  DDDDDDDDDDD
+        CCCCCCCCCCCCC  DDDDDDDDDDD
+        CCCCCCCCCCCCC  DDDDDDDDDDD
+        CCCCCCCCC      DDDDDD
+        """,
+        big="HK",
+        heights={"J": 1.5},
+    )
+    for ln in page.ocr_lines:
+        if letters[id(ln)] in "Jw":
+            ln.confidence = 0.55
+    analyze_page(page, CFG)
+    k = kinds(page, letters)
+    assert k["J"] == {"other"} and k["w"] == {"body"}
+    assert _articles(page, letters) == ["HAwAB", "KCD"]
