@@ -19,7 +19,7 @@ import time
 from ..config import EntitiesConfig
 from ..model import Block, BlockKind, EntityType, Issue, Mention, Page
 from .awards import extract_awards
-from .lexicon import load_lexicon
+from .lexicon import in_dictionary, load_lexicon, tokenizer, word_tag
 from .rules import Span, TextResult, find_known_people, quote_mask, tag_text
 
 log = logging.getLogger(__name__)
@@ -32,13 +32,24 @@ _SLUG_BAD = re.compile(r"[^\w\u3400-\u9fff-]+")
 _TERRITORY_START = re.compile(r"^[\u4e00-\u9fff]{2,5}?(?:街道|镇|新区)(?=.)")
 _DISTRICT = re.compile(r"^[\u4e00-\u9fff]{1,4}?(?:新区|区)(?![委])")
 _OWN_PREFIXES = ("街道", "镇", "区")
+_BARE_TOWN = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:镇|乡)")
 
 
 def own_territory(prefix: str, full_units: set[str]) -> str:
     """The issue's one street office, town or district ('' if none or several) that a short form
     written with a bare 街道/镇/区 (街道办事处, 镇文明办, 区文明办) belongs to: an article about
-    花木街道 calls its office 街道办事处."""
+    花木街道 calls its office 街道办事处. A town the issue prints with its district (金山区X镇) is
+    named so: the short form (镇妇联) is that town's organ, written in full with the district."""
     found: set[str] = set()
+    if prefix in ("镇", "乡"):
+        towns = set()
+        for u in full_units:
+            dm = _DISTRICT.match(u)
+            tm = _BARE_TOWN.match(u[dm.end():]) if dm else None
+            if dm and tm and _organ_or_nothing(u[dm.end() + tm.end():]):
+                towns.add(u[: dm.end() + tm.end()])
+        if len(towns) == 1:
+            return next(iter(towns))
     for u in full_units:
         dm = _DISTRICT.match(u)
         if prefix == "区":
@@ -75,6 +86,27 @@ def issue_owner(name: str, full_units: set[str]) -> str:
         stem = name[: len(name) - len(organ)]
         if organ and len(stem) >= 2:
             owners = {u for u in full_units if u != name and u.endswith(organ) and stem in u[: len(u) - len(organ)] and not u[: len(u) - len(organ)].endswith(stem)}
+    return next(iter(owners)) if len(owners) == 1 else ""
+
+
+def _organ_or_nothing(rest: str) -> bool:
+    """What follows a district+town in a unit name says the name is the town's own (金山区X镇, …镇妇联,
+    …镇消防救援站: an organ or institution of the town), not a named sub-unit's (…镇鳌山居委会,
+    …镇泉溪村党总支: a proper name first, and the town only locates it)."""
+    if not rest or rest in load_lexicon().generic_units:
+        return True
+    first = tokenizer().lcut(rest)[0]
+    return in_dictionary(first) and not word_tag(first).startswith(("ns", "nr", "nz", "nt"))
+
+
+def district_town(name: str, full_units: set[str]) -> str:
+    """The one district+town of the issue that a bare town (港沿镇) is ('' if none): a town printed
+    with its district once (崇明区港沿镇) is the same unit when it is named again alone."""
+    if not _BARE_TOWN.fullmatch(name):
+        return ""
+    owners = {u[: dm.end() + len(name)] for u in full_units
+              if (dm := _DISTRICT.match(u)) and u.startswith(name, dm.end())
+              and _organ_or_nothing(u[dm.end() + len(name):])}
     return next(iter(owners)) if len(owners) == 1 else ""
 
 
@@ -127,12 +159,16 @@ def tag_issue(issue: Issue, cfg: EntitiesConfig) -> Issue:
                     s.normalized = own + s.text[len(prefix):]
         for s in spans:  # 教育学院附属学校 after 上海市静安区教育学院附属学校: the same school, written short
             if s.type is EntityType.UNIT and s.rule == "suffix-run":
-                owner = issue_owner(s.text, full_units)
+                owner = issue_owner(s.text, full_units) or district_town(s.text, full_units)
                 if owner:
                     s.normalized = owner
                     s.confidence = min(s.confidence, 0.75)
         for s in res.short_units:
-            owners = sorted(u for u in full_units if u.endswith(s.text) and u != s.text)
+            if s.rule == "short-territory":  # 镇党委: the organ of the issue's one town
+                own = own_territory(s.text[0], full_units)
+                owners = [own + s.text[1:]] if own else []
+            else:
+                owners = sorted(u for u in full_units if u.endswith(s.text) and u != s.text)
             if len(owners) == 1 and not any(used[s.start : s.end]):
                 s.normalized = owners[0]
                 spans.append(s)

@@ -234,6 +234,10 @@ def _award_context(text: str, a: int, b: int) -> int:
     line_start = max(text.rfind(c, 0, a) for c in "\n 　。；;") + 1
     if text[line_start:a].strip() == "" and b < len(text) and text[b] in "：:":
         return a
+    # an honour list's item heading (垃圾分类示范小区：…, 拥军优属先进单位：…): the whole line before the
+    # colon is the title, after its body and year; _topic_start takes the topical words
+    if b < len(text) and text[b] in "：:" and text[line_start:a] and all(is_han(c) or c.isdigit() for c in text[line_start:a]):
+        return line_start + _body_end(text[line_start:a])
     # a line that is nothing but the title, after its year and conferring body (an honour list's item
     # or heading: 疫情防控先进个人, 2019年度X街道优秀共建单位): the layout is the award context
     # (美丽园|居民区 is a name: the prefix must be a word of its own)
@@ -291,6 +295,7 @@ def _topic_start(text: str, limit: int, a: int) -> int:
 
 
 _QUOTED = re.compile(r"[“\"]([\u4e00-\u9fff]{2,10})[”\"]")
+_PRIOR_QUOTED = re.compile(r"(?:[“\"][\u4e00-\u9fff]{2,10}[”\"](?:[和与及、]|分别|或))+$")
 # a title that names nothing (…社区, …组织, a place or unit class) never makes a quoted name an award by itself
 _NAMING_HEADS = frozenset({"社区", "街道", "村", "小区", "楼道", "居民区", "单位", "组织", "户", "岗", "员"})
 # a whole quoted name that is a project, event or work, not an honour (“银龄风采”大赛, “老王说事”工作室)
@@ -298,6 +303,8 @@ _NOT_HONOUR_END = ("项目", "活动", "工程", "计划", "行动", "工作室"
 # verbs that name a title with nothing after it (被评为安亭好人。); 获得/荣获 need 称号 to say it is a title
 _NAMING_VERB = re.compile(r"(?:被评为|获评|评为|当选为|命名为)")
 _HONOUR_END = set("人者员手星家户兵范锋娃师奖")
+# what a quoted honour for a person or a body may end in beyond those (…民警, …医生, …组织, …小区)
+_PERSON_END = set("警生织区村位庭士")
 _ADMIN_END = "省市县区镇乡"
 
 
@@ -360,11 +367,14 @@ def _quoted_titles(text: str) -> list[tuple[int, int]]:
             out.append((a, b))
             continue
         after = text[b + 1 : b + 2]
-        if after and is_han(after):
+        # (coordinated quoted titles, “X”和“Y”: the conjunction and the next quote follow)
+        if after and is_han(after) and not (after in "和与及" and text[b + 2 : b + 3] in _OPEN_QUOTES):
             continue
         clause_start = max(text.rfind(c, 0, a) for c in _CLAUSE) + 1
         verbs = list(_AWARD_VERB.finditer(text, clause_start, m.start()))
-        if verbs and m.start() - verbs[-1].end() <= 8 and not any(c in "“”\"、" for c in text[verbs[-1].end() : m.start()]):
+        between = _PRIOR_QUOTED.sub("", text[verbs[-1].end() : m.start()]) if verbs else ""
+        # (titles coordinated after one verb: 获评“X”和“Y”, the earlier quoted titles stand between)
+        if verbs and len(between) <= 8 and not any(c in "“”\"、" for c in between):
             out.append((a, b))
     return out
 
@@ -436,11 +446,20 @@ def find_awards(text: str) -> list[Span]:
         a, b = m.start(), m.end()
         if by_shape:  # the longest head: 最佳组织|奖, not 最佳|组织 (组织 is a head too)
             b = next((e for e in range(min(len(text), a + 12), b, -1) if shape.fullmatch(text, a, e)), b)
+        # a title that is only the start of a quoted honour (“优秀家庭|医生”, “最美社区|民警”): the longest
+        # title in the award context is the whole quoted name
+        q = next((k for k in range(b, min(len(text), b + 9)) if not is_han(text[k])), -1)
+        if q > b and text[q] in _CLOSE_QUOTES and max(text.rfind(c, 0, a) for c in _OPEN_QUOTES) > \
+                max(text.rfind(c, 0, a) for c in _CLOSE_QUOTES) and text[q - 1] in _HONOUR_END | _PERSON_END:
+            b = q
         limit = _award_context(text, a, b)
         if by_shape and limit < 0:
             continue
         if limit >= 0:
-            a = _topic_start(text, limit, a)
+            # an item heading (双拥模范家庭：…): everything after the body is the title, however jieba tags it
+            heading = b < len(text) and text[b] in "：:" and text[limit - 1 : limit] in ("", "\n") \
+                and all(is_han(c) for c in text[limit:a])
+            a = limit if heading else _topic_start(text, limit, a)
         title = text[a:b]
         out.append(Span(EntityType.AWARD, a, b, title, normalize_award(title), confidence=0.8 if by_shape else 0.9,
                         rule="award-shape" if by_shape else "award", priority=1))
@@ -629,14 +648,14 @@ def _common_word_end(w: str, lex: Lexicon) -> bool:
 
 
 _CLASS_END = ("站", "办")  # one-character suffixes that end many ordinary dictionary words of any length
-_LOCATING_UNITS = ("街道", "居民区")  # an office written before a place in its area
+_LOCATING_UNITS = ("街道", "居民区", "镇")  # an office or town written before a place in its area
 _PLACE_PARTS = frozenset(a + b for a in "东南西北" for b in ("区", "侧", "门", "面", "部"))
 # a department or sub-unit: a unit only right after its institution (华山医院神经内科, 裕华居民区睦邻中心)
 _DEPARTMENT = ("科", "科室", "中心")
 _ROADS = ("路", "大道", "街")  # a road, then a venue on it, is two places (常德路|达安花园)
-# a lane off a road is a residential compound, a place (胶州路273弄); a house number (南京西路1601号) is
-# an address, so the place stays the road
-_HOUSE_AFTER_ROAD = re.compile(r"\d+弄")
+# a lane off a road is a residential compound, a place (胶州路273弄); a house number belongs to the
+# address too (南京西路1601号, …路55弄7号: the lead's round-8 decision, as both blind annotators did)
+_HOUSE_AFTER_ROAD = re.compile(r"\s?\d{1,5}\s?(?:弄(?:\s?\d{1,4}\s?号(?!线))?|号(?!线))")
 
 
 _SUFFIX_INDEX: dict[int, tuple[tuple[str, ...], dict[str, tuple[str, ...]]]] = {}
@@ -682,6 +701,22 @@ def _home_form(s_text: str, lex: Lexicon) -> str:
                 rest, len(rest), lex.unit_suffixes) and not any(g == rest for g in lex.generic_units):
             return full + rest
     return ""
+
+
+def _verb_object(text: str, start: int, words: list[str], lex: Lexicon) -> bool:
+    """A verb and the bare class noun it takes as object (志愿者|巡查|小区, 。入驻|大厦|的): not a name.
+    An estate may be named by a verb (振兴小区), so the sentence must say it is a predicate: a subject
+    or adverb right before the verb, or a clause start and a 的 after the class noun (a relative clause)."""
+    if len(words) != 2 or words[1] not in lex.place_suffixes and words[1] not in _NAMING_SUFFIXES:
+        return False
+    verb = words[0]
+    if len(verb) != 2 or not in_dictionary(verb) or not word_tag(verb).startswith("v"):
+        return False
+    end = start + len(verb) + len(words[1])
+    if start == 0 or text[start - 1] in _CLAUSE:
+        return text[end : end + 1] == "的"
+    prev = tokenizer().lcut(text[max(0, start - 4) : start])[-1]
+    return is_han(prev[-1]) and word_tag(prev).startswith(("n", "r", "d", "t")) and not word_tag(prev).startswith("ns")
 
 
 def find_units_places(
@@ -737,6 +772,8 @@ def find_units_places(
             if _suffix_at(text, end, _NAMING_SUFFIXES):  # 美丽园居民区: any non-class word names it
                 has_proper = any(w not in lex.generic_units and w not in lex.unit_suffixes
                                  and w not in lex.place_suffixes for w in words)  # 在|广场: no name
+                if has_proper and _verb_object(text, run[0][1], words, lex):
+                    has_proper = False
             else:  # 专业委员会, 商务楼宇党委: a description unless a proper name is in it
                 has_proper = any(_is_proper(w, lex) for w in words)
                 # an organ of a named institution (万航渡路居民区|党总支): the part before is a name by
@@ -756,7 +793,9 @@ def find_units_places(
                 # 静安寺街道|达安花园: an estate written after its street office is two names; the
                 # office is tried on its own next (a district in a venue's name stays: 静安区体育中心)
                 for j in range(best - 1, -1, -1):
-                    if _suffix_at(text, run[j][2], _LOCATING_UNITS) and run[j + 1][1] == run[j][2]:
+                    # (a venue named after a town, 梅龙镇|广场, is one name: the estate must have its own)
+                    if _suffix_at(text, run[j][2], _LOCATING_UNITS) and run[j + 1][1] == run[j][2] and any(
+                            x not in lex.place_suffixes and x not in lex.generic_units for x, _, _ in run[j + 1 : best + 1]):
                         first = j + 1
                         break
                 # 延安西路|美丽园|大厦: a venue written after its road is two places, when the rest is
@@ -783,6 +822,8 @@ def find_units_places(
                 first += 1
             start = run[first][1]
             s_text = text[start:end]
+            if etype is EntityType.PLACE and psfx == "新村" and len(s_text) == 3 and usfx == "村":
+                etype = EntityType.UNIT  # 华|新村: an estate's name before 新村 has two characters or more; X新村 is a village
             if etype is EntityType.PLACE and all(
                     x in lex.place_suffixes or x in lex.generic_units or x in "东南西北" for x, _, _ in run[first : best + 1]):
                 has_proper = False  # 南广场, 大厦南广场: a side of the venue just named, not a name
@@ -795,6 +836,11 @@ def find_units_places(
                                       priority=2))
                 elif home:
                     spans.append(Span(etype, start, end, s_text, home, confidence=0.7, rule="home-short", priority=2))
+                elif etype is EntityType.UNIT and s_text[0] in _TOWN_SHORT and s_text[1:] in lex.unit_suffixes \
+                        and s_text[1:] in lex.generic_units:
+                    # 镇党委, 镇妇联, 乡团委: an organ of the town the issue is about (tag_issue links it)
+                    short.append(Span(etype, start, end, s_text, s_text, confidence=0.7, rule="short-territory",
+                                      priority=2))
                 elif s_text not in lex.generic_units and len(s_text) >= 4 and etype is EntityType.UNIT:
                     short.append(Span(etype, start, end, s_text, s_text, confidence=0.7, rule="short-linked",
                                       priority=2))
@@ -802,7 +848,7 @@ def find_units_places(
                 continue
             house = _HOUSE_AFTER_ROAD.match(text, end) if etype is EntityType.PLACE and _suffix_at(
                 text, end, _ROADS) else None
-            if house:  # 胶州路273弄: the lane is the place (jieba tags 弄 a verb, digits end the run)
+            if house:  # 胶州路273弄, 虹梅路2381号: the number is part of the address (digits end the run)
                 end = house.end()
                 s_text = text[start:end]
                 canon = ""
@@ -895,6 +941,11 @@ def _name_at(text: str, i: int, lex: Lexicon, strict: bool = False, in_list: boo
     if g >= len(text) or not is_han(text[g]) or text[g] in _NON_NAME_CHARS:
         return 0
     if any(text.startswith(a, g) for a in _ADDRESS_WORDS) or text[i] in "老小" and sl == 1:
+        return 0
+    # forms of address: 老/小 + a surname after a function word (和|老王, 跟|小李), and a surname +
+    # 老 closed there (宗老说, 钱老：): the honorific, not the name ENTITIES.md asks for
+    if text[g] in "老小" and g + 1 < len(text) and _surname_at(text, g + 1, lex) == 1 and sl == 1 \
+            and word_tag(text[i]).startswith(_FUNCTION_TAGS) or text[g] == "老" and _boundary(text, g + 1, lex):
         return 0
     two_ok = g + 1 < len(text) and is_han(text[g + 1]) and text[g + 1] not in _NON_NAME_CHARS
     if _boundary(text, g + 1, lex):
@@ -1335,6 +1386,7 @@ def _split_compounds(tokens: list[tuple[str, int, int]], lex: Lexicon) -> list[t
             else:
                 out.append((w, s, e))
     out = _recut_before_naming(out, lex)
+    out = _recut_towns(out)
     # a unit suffix spread over two words: glue its pieces (the earlier word may give only its tail)
     merged: list[tuple[str, int, int]] = []
     for w, s, e in out:
@@ -1369,6 +1421,73 @@ def _split_compounds(tokens: list[tuple[str, int, int]], lex: Lexicon) -> list[t
         res.append(merged[k])
         k += 1
     return res
+
+
+# a town or street office written right after its district (金山区|廊|下|镇, 奉贤区|青|村镇): 2-3 name
+# characters and the territory word; jieba reads rare town names as a locative, a verb or 村镇/城镇
+_TOWN_AFTER_DISTRICT = re.compile(r"(?:[\u4e00-\u9fff]{2,4}新区|[\u4e00-\u9fff]{2,3}区)([\u4e00-\u9fff]{2,3}?(?:镇|乡|街道))")
+_TOWN_WORDS = ("镇", "乡", "街道")
+_TOWN_SHORT = "镇乡"  # a bare 镇/乡 before an organ: the short form of the town's organ
+
+
+def _recut_towns(toks: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """One word for a town's name when it follows its district (金山区|廊下镇), and for the same town
+    written bare later in the text (廊下镇|社区…, 港|沿镇 -> 港沿镇): a district is followed by its towns
+    and streets, so the characters between 区 and 镇 are a name, whatever jieba made of them.
+    Cheap on most texts: nothing happens without a district and a 镇/乡/街道."""
+    if not toks:
+        return toks
+    base = toks[0][1]
+    text = "".join(w for w, _, _ in toks) if all(toks[k][2] == toks[k + 1][1] for k in range(len(toks) - 1)) else ""
+    if not text or "区" not in text or not any(t in text for t in _TOWN_WORDS):
+        return toks
+    starts = {s - base for _, s, _ in toks}
+    ends = {e - base for _, _, e in toks}
+    towns: list[tuple[int, int]] = []
+    names: set[str] = set()
+    for m in _TOWN_AFTER_DISTRICT.finditer(text):
+        a, b = m.span(1)
+        town = m.group(1)
+        stem = town[: -2] if town.endswith("街道") else town[:-1]
+        if a not in starts or b not in ends:
+            continue
+        if set(stem) & (_NON_NAME_CHARS | _DETERMINERS) or stem in ("社区", "城区", "郊区") or _common_stem(stem):
+            continue
+        towns.append((a, b))
+        names.add(town)
+    if not names:
+        return toks
+    for town in names:  # later bare mentions of the same town, also where jieba glued 镇 on (柘林|镇海|…)
+        i = text.find(town)
+        while i >= 0:
+            if i in starts and not any(a <= i < b for a, b in towns) and is_han(text[i + len(town) : i + len(town) + 1] or "。"):
+                towns.append((i, i + len(town)))
+            elif i in starts and i + len(town) in ends and not any(a <= i < b for a, b in towns):
+                towns.append((i, i + len(town)))
+            i = text.find(town, i + 1)
+    cuts = {b for _, b in towns}
+    split: list[tuple[str, int, int]] = []
+    for w, s, e in toks:  # cut a word a town's end falls inside (镇|海)
+        inner = sorted(c for c in cuts if s - base < c < e - base)
+        for c in inner:
+            split.append((text[s - base : c], s, base + c))
+            s = base + c
+        split.append((text[s - base : e - base], s, e))
+    toks = split
+    out: list[tuple[str, int, int]] = []
+    for w, s, e in toks:
+        span = next(((a, b) for a, b in towns if a <= s - base < b), None)
+        if span is None:
+            out.append((w, s, e))
+        elif s - base == span[0]:  # the town's first token stands for all of its tokens
+            out.append((text[span[0] : span[1]], base + span[0], base + span[1]))
+    return out
+
+
+def _common_stem(stem: str) -> bool:
+    """A stem jieba knows as an ordinary word (城乡, 全镇): no town's name."""
+    return in_dictionary(stem) and not word_tag(stem).startswith(_PROPER_TAGS) and len(stem) == 2 \
+        and tokenizer().FREQ.get(stem, 0) > 2000
 
 
 # one-character verbs and prepositions jieba's HMM glues onto the unknown name that follows (到华荫|居民区)
