@@ -1,11 +1,14 @@
-"""Page image cleanup before OCR: grayscale, 90/270 rotation, deskew, border crop,
-background flattening; optional denoise, unsharp mask and resolution normalisation.
+"""Page image cleanup before OCR: grayscale, 90/270 rotation, deskew, border crop; optional
+background flattening (fixed or page-estimated white point), show-through suppression,
+despeckle, CLAHE, denoise, unsharp mask and resolution normalisation.
 
 Why these steps: PP-OCR reads a clean 300 dpi render almost perfectly but loses accuracy on
 skewed, shaded, bled-through, low-resolution scans. Each step is switchable in `CleanupConfig`
 and is on by default only where `benchmarks/cleanup_bench.py` shows it lowers the character
-error rate on hard scans without raising it on clean ones (docs/CLEANUP.md has the table:
-geometry and flattening earn their place; denoise, sharpen and upsampling did not).
+error rate on hard scans without raising it on clean ones (docs/CLEANUP.md has the tables).
+Round 3 measured a realistic worn-back-issue set and invented characters: there every
+photometric step (flattening, levels, show-through suppression, CLAHE) raised the CER, so only
+the geometry is on by default; the photometric steps stay available for other scans.
 
 Coordinates: every geometric step is recorded in one affine transform, so OCR boxes found in
 the cleaned image map back to pixels of the original scan (`to_original`). Conventions:
@@ -279,7 +282,9 @@ def _page_box(gray: np.ndarray) -> tuple[int, int, int, int, np.ndarray | None]:
     return X0, Y0, X1, Y1, mask
 
 
-def _flatten(gray: np.ndarray, char_px: float, white_point: float) -> np.ndarray:
+def _flatten(
+    gray: np.ndarray, char_px: float, white_point: float, adaptive: bool = False, stretch_black: bool = True
+) -> np.ndarray:
     """Divide by an estimate of the paper (a max filter wider than the strokes, smoothed):
     yellowing, shading near the spine and uneven light become flat white. Then a levels stretch
     to `white_point` pushes faint bleed-through to white while darkening thin gray strokes
@@ -294,12 +299,126 @@ def _flatten(gray: np.ndarray, char_px: float, white_point: float) -> np.ndarray
     bg = cv2.GaussianBlur(bg, (0, 0), k)
     bg = cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR)
     norm = cv2.divide(gray, np.maximum(bg, 1), scale=255)
-    black = float(np.percentile(norm[::4, ::4], 0.5))
+    black = float(np.percentile(norm[::4, ::4], 0.5)) if stretch_black else 0.0
+    if adaptive:
+        return _adaptive_levels(norm, black)[0]
     white = 255.0 * white_point
     if white - black < 20:
         return norm
     lut = np.clip((np.arange(256, dtype=np.float64) - black) * 255.0 / (white - black), 0, 255).astype(np.uint8)
     return cv2.LUT(norm, lut)
+
+
+def _paper_level(norm: np.ndarray) -> tuple[float, float]:
+    """(paper level, paper noise) of a background-divided page, from its own histogram: the
+    brightest peak, and the spread of its darker flank (grain and JPEG noise). Why: the max
+    filter that estimates the background rides on the noise peaks, so on a grainy scan the
+    paper lands well below white and a fixed white point leaves it speckled gray."""
+    import cv2
+
+    hist = np.bincount(norm[::2, ::2].ravel(), minlength=256).astype(np.float64)
+    hist = cv2.GaussianBlur(hist.reshape(-1, 1), (1, 0), 2.0).ravel()
+    hi = 128 + int(np.argmax(hist[128:]))
+    half = hist[hi] / 2
+    lo = hi
+    while lo > 0 and hist[lo] > half:
+        lo -= 1
+    sigma = max(1.0, (hi - lo) / 1.1774)  # half width at half maximum of a Gaussian
+    return float(hi), float(sigma)
+
+
+def _adaptive_levels(norm: np.ndarray, black: float) -> tuple[np.ndarray, float]:
+    """Levels stretch with the white point taken from the page's paper peak (3 noise sigmas
+    below it) rather than a fixed fraction: clean paper stays as it is (the point lands near
+    0.95), grainy shaded paper becomes white instead of a speckled gray the detector sees as
+    texture. Returns the image and the white point."""
+    import cv2
+
+    paper, sigma = _paper_level(norm)
+    white = float(np.clip(paper - 3.0 * sigma, 150.0, 0.97 * 255))
+    if white - black < 20:
+        return norm, white
+    lut = np.clip((np.arange(256, dtype=np.float64) - black) * 255.0 / (white - black), 0, 255).astype(np.uint8)
+    return cv2.LUT(norm, lut), white
+
+
+def _suppress_show_through(gray: np.ndarray, char_px: float, keep: float) -> tuple[np.ndarray, float]:
+    """Lighten what is darker than paper but is no stroke of this side: the reverse page's
+    mirrored text seen through thin newsprint, stains, moire. Stroke cores are the pixels
+    below an ink threshold estimated per page (Otsu over the non-paper pixels, which splits
+    solid ink from the paler show-through); a stroke's anti-aliased edge lies within a stroke
+    width of a core and is kept as it is. Every other non-white pixel keeps only `keep` of its
+    darkness. Returns the image and the ink threshold."""
+    import cv2
+
+    dark = gray[gray < 250]
+    if dark.size < 100:
+        return gray, 0.0
+    t, _ = cv2.threshold(dark.reshape(-1, 1), 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    cores = (gray <= t).astype(np.uint8)
+    r = max(1, int(round(0.1 * char_px)))
+    near = cv2.dilate(cores, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))) > 0
+    light = 255.0 - (255.0 - gray.astype(np.float32)) * keep
+    out = np.where(near, gray, np.clip(light, 0, 255).round().astype(np.uint8))
+    return out, float(t)
+
+
+def _despeckle(gray: np.ndarray, char_px: float) -> tuple[np.ndarray, int]:
+    """Remove dust and speckle: ink components no bigger than a full stop (area under 6%
+    of a glyph's square) with no other ink beside them on a text line. "Beside" is a window
+    most of a glyph width to each side but only a fifth of a glyph height up and down, so
+    。，、： next to a glyph and the fragments of a broken or faded glyph (each other's
+    neighbours) survive, while dots alone in margins, gutters and line gaps go. A removed
+    speck takes the value of a median over its surroundings, so it works on flattened and
+    shaded pages alike. Assumes horizontal lines (after deskew). Returns the image and the
+    number of specks removed."""
+    import cv2
+
+    h, w = gray.shape
+    k = max(15, int(round(1.5 * char_px)) | 1)
+    small = cv2.resize(gray, (max(1, w // 4), max(1, h // 4)), interpolation=cv2.INTER_AREA)
+    paper = cv2.resize(cv2.dilate(small, np.ones((max(3, k // 4), max(3, k // 4)), np.uint8)), (w, h))
+    norm = cv2.divide(gray, np.maximum(paper, 1), scale=255)  # local contrast, not level
+    dark = norm[norm < 235]
+    if dark.size < 100:
+        return gray, 0
+    t, _ = cv2.threshold(dark.reshape(-1, 1), 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    ink = (norm <= t).astype(np.uint8)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    if n <= 1:
+        return gray, 0
+    x, y, bw, bh, area = (stats[:, i] for i in range(5))
+    small_cc = (area < 0.06 * char_px * char_px) & (np.maximum(bw, bh) < 0.35 * char_px)
+    small_cc[0] = False
+    idx = np.flatnonzero(small_cc)
+    if not len(idx):
+        return gray, 0
+    integral = cv2.integral(ink)  # (h+1, w+1) running sums: ink count in any window in O(1)
+    dx, dy = int(round(0.8 * char_px)), int(round(0.2 * char_px))
+    x0, y0 = np.clip(x[idx] - dx, 0, w), np.clip(y[idx] - dy, 0, h)
+    x1, y1 = np.clip(x[idx] + bw[idx] + dx, 0, w), np.clip(y[idx] + bh[idx] + dy, 0, h)
+    around = integral[y1, x1] - integral[y0, x1] - integral[y1, x0] + integral[y0, x0]
+    lone = idx[around <= area[idx]]
+    if not len(lone):
+        return gray, 0
+    mask = np.zeros(n, bool)
+    mask[lone] = True
+    drop = cv2.dilate(mask[labels].astype(np.uint8), np.ones((3, 3), np.uint8)) > 0  # with its soft edge
+    out = gray.copy()
+    out[drop] = cv2.medianBlur(gray, max(5, int(round(0.35 * char_px)) | 1))[drop]
+    return out, int(len(lone))
+
+
+def _clahe(gray: np.ndarray, char_px: float, clip: float) -> np.ndarray:
+    """Contrast-limited adaptive histogram equalisation with tiles of about eight glyphs:
+    restores the contrast of faded patches locally without the global stretch of flattening
+    (which on worn pages lifts show-through and grain as much as the faded strokes)."""
+    import cv2
+
+    h, w = gray.shape
+    tile = max(8.0, 8.0 * char_px)
+    grid = (max(1, round(w / tile)), max(1, round(h / tile)))
+    return cv2.createCLAHE(clipLimit=float(clip), tileGridSize=grid).apply(gray)
 
 
 def _denoise(gray: np.ndarray, strength: float) -> np.ndarray:
@@ -396,9 +515,27 @@ def clean(image: np.ndarray, cfg: CleanupConfig, dpi: float | None = None) -> Cl
 
     t = time.perf_counter()
     if cfg.flatten_background:
-        gray = _flatten(gray, char_px or 20.0, cfg.white_point)
+        gray = _flatten(gray, char_px or 20.0, cfg.white_point, cfg.adaptive_levels, cfg.stretch_black)
         steps.append("flatten_background")
     timings["flatten_background"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    if cfg.clahe:
+        gray = _clahe(gray, char_px or 20.0, cfg.clahe_clip)
+        steps.append("clahe")
+    timings["clahe"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    if cfg.suppress_show_through:
+        gray, _ = _suppress_show_through(gray, char_px or 20.0, cfg.show_through_keep)
+        steps.append("suppress_show_through")
+    timings["suppress_show_through"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    if cfg.despeckle:
+        gray, _ = _despeckle(gray, char_px or 20.0)
+        steps.append("despeckle")
+    timings["despeckle"] = time.perf_counter() - t
 
     t = time.perf_counter()
     if cfg.sharpen:

@@ -23,7 +23,7 @@ class CleanupConfig:
     deskew: bool = True
     max_skew_deg: float = 10.0
     detect_rotation: bool = True
-    flatten_background: bool = True  # the step that pays on shaded, bled-through pages
+    flatten_background: bool = False  # round 3: hurts worn pages (dev hard 150: 1.90% -> 2.37% CER)
     denoise: bool = False  # non-local means: no gain on the hard set, 1-7 s per page
     denoise_strength: float = 6.0  # non-local means h (gray levels)
     target_char_px: float = 36.0  # body glyph height the recogniser reads best
@@ -34,6 +34,14 @@ class CleanupConfig:
     white_point: float = 0.95  # flatten: levels stretch so paper above this fraction of white becomes white
     sharpen: bool = False  # unsharp mask after flattening: no consistent gain on the hard sets
     sharpen_amount: float = 0.6
+    # round 3 steps (docs/CLEANUP.md): all off, none lowered the CER of the worn-page dev set
+    adaptive_levels: bool = False  # flatten: white point 3 noise sigmas under the page's paper peak
+    stretch_black: bool = True  # flatten: map the darkest 0.5% of the page to black
+    suppress_show_through: bool = False  # after flatten: lighten dark pixels not beside a stroke core
+    show_through_keep: float = 0.3  # share of darkness such a pixel keeps
+    despeckle: bool = False  # drop lone specks (no ink beside them on a line): dev hard no better
+    clahe: bool = False  # local contrast for faded ink: dev hard 150 1.90% -> 2.95%
+    clahe_clip: float = 2.0
 
 
 @dataclass(frozen=True)

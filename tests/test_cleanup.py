@@ -182,7 +182,8 @@ def test_flatten_removes_shading_and_bleed_through_but_keeps_strokes(page150: np
     scan = page150.astype(np.float64)
     scan[ghost & (page150 > 200)] = 205  # faint bleed-through on paper
     scan = (scan * shade * np.array(0.93)).clip(0, 255).astype(np.uint8)  # yellowed, dimmer paper
-    cfg = CleanupConfig(normalize_resolution=False, deskew=False, detect_rotation=False, denoise=False, white_point=0.8)
+    cfg = CleanupConfig(normalize_resolution=False, deskew=False, detect_rotation=False, denoise=False, white_point=0.8,
+                        flatten_background=True)  # off by default since round 3, still available
     out = clean(scan, cfg)
     assert "flatten_background" in out.steps
     paper = page150 > 250
@@ -274,3 +275,103 @@ def test_sharpen_steepens_stroke_edges(page150: np.ndarray) -> None:
     assert edge_energy(on.image) > 1.2 * edge_energy(off.image)
     # the text itself is unchanged: the same pixels are ink (no halo turned into strokes)
     assert np.mean((on.image < 128) != (off.image < 128)) < 0.02
+
+
+# --------------------------------------------------------------------------- round 3: worn back issues
+
+GEOM_OFF = CleanupConfig(deskew=False, detect_rotation=False, crop_borders=False, normalize_resolution=False,
+                         denoise=False, sharpen=False, flatten_background=True)
+
+
+def _show_through(page: np.ndarray, alpha: float) -> np.ndarray:
+    """The page with its own mirror image seen through the paper, shifted half a line down so
+    the reverse text falls between this side's lines."""
+    back = np.roll(page[:, ::-1], page.shape[0] // 80, axis=0).astype(np.float32)
+    return np.clip(page.astype(np.float32) * (1 - alpha * (255 - back) / 255), 0, 255).astype(np.uint8)
+
+
+def test_adaptive_levels_whiten_grainy_paper_and_keep_strokes(page150: np.ndarray) -> None:
+    """A grainy, shaded page: the fixed 0.95 white point leaves the paper speckled gray; the
+    white point from the page's own paper peak makes it white, and strokes stay black."""
+    rng = np.random.default_rng(5)
+    h, w = page150.shape
+    shade = np.linspace(1.0, 0.7, w)[None, :]
+    grainy = np.clip(page150 * shade + rng.normal(0, 9, page150.shape), 0, 255).astype(np.uint8)
+    fixed = clean(grainy, GEOM_OFF)
+    adaptive = clean(grainy, dataclasses.replace(GEOM_OFF, adaptive_levels=True))
+    paper, ink = page150 > 250, page150 < 60
+    assert np.mean(adaptive.image[paper] >= 250) > 0.9
+    assert np.mean(adaptive.image[paper] >= 250) > np.mean(fixed.image[paper] >= 250) + 0.2
+    assert np.mean(adaptive.image[ink] < 100) > 0.95
+
+
+def test_show_through_suppression_lightens_mirrored_text_but_not_strokes(page150: np.ndarray) -> None:
+    """Mirrored reverse text at alpha 0.3: after suppression the pixels where only the back
+    prints are paper-light (above the page's ink threshold), while this side's strokes keep
+    their darkness."""
+    from pipeline.cleanup import _suppress_show_through
+
+    page = _show_through(page150, 0.3)
+    back_only = (page150 > 250) & (page < 225)
+    assert back_only.sum() > 1000
+    base = dataclasses.replace(GEOM_OFF, adaptive_levels=True)
+    off = clean(page, base)
+    on = clean(page, dataclasses.replace(base, suppress_show_through=True))
+    assert "suppress_show_through" in on.steps
+    _, thr = _suppress_show_through(off.image, on.char_px or 20.0, 0.3)
+    before, after = 255.0 - off.image[back_only], 255.0 - on.image[back_only]
+    assert before.mean() > 20  # visible before
+    assert after.mean() < 0.4 * before.mean()  # at most 40% of its contrast left
+    assert on.image[back_only].min() > thr  # nothing of it is ink-dark any more
+    ink = page150 < 60
+    assert np.mean(on.image[ink] == off.image[ink]) > 0.98
+
+
+def _line_with_dots() -> tuple[np.ndarray, tuple[int, int, int, int], list[tuple[int, int]]]:
+    """Two short 150 dpi text lines with a 。 mid-line, plus 2 px dust dots in the margin and
+    mid-way across the line gap (Noto draws the ink about 0.3 em below the pen position):
+    (image, box of the 。 cell, dot centres)."""
+    from PIL import Image, ImageDraw
+
+    em = round(10.5 / 72 * 150)
+    img = Image.new("L", (30 * em, 8 * em), 255)
+    draw = ImageDraw.Draw(img)
+    font = _font(em)
+    text = "静安寺街道召开联席会议。社区党建工作锐意进取。"
+    for row in (2, 4):
+        for j, ch in enumerate(text):
+            draw.text((2 * em + j * em, row * em), ch, fill=0, font=font)
+    dots = [(em, em), (27 * em, 7 * em), (10 * em, round(3.8 * em)), (15 * em + 3, round(3.8 * em))]  # margin, gap
+    for x, y in dots:
+        draw.ellipse((x - 1, y - 1, x + 1, y + 1), fill=20)
+    j = text.index("。")
+    cell = (2 * em + j * em, 2 * em, 2 * em + (j + 1) * em, 3 * em + em // 3)
+    return np.asarray(img, dtype=np.uint8).copy(), cell, dots
+
+
+def test_despeckle_removes_lone_dots_but_keeps_the_full_stop() -> None:
+    from pipeline.cleanup import _despeckle
+
+    img, (x0, y0, x1, y1), dots = _line_with_dots()
+    em = round(10.5 / 72 * 150)
+    out, n = _despeckle(img, float(em))
+    assert n >= len(dots)
+    for x, y in dots:
+        assert img[y - 1 : y + 2, x - 1 : x + 2].min() < 100
+        assert out[y - 1 : y + 2, x - 1 : x + 2].min() == 255, (x, y)
+    stop_before = (img[y0:y1, x0:x1] < 128).sum()
+    assert stop_before > 5
+    assert (out[y0:y1, x0:x1] < 128).sum() == stop_before  # the 。 is untouched
+    text = img < 128
+    assert (out[text] < 128).mean() > 0.99  # no glyph stroke lost
+
+
+def test_new_steps_fit_the_time_budget(page150: np.ndarray) -> None:
+    """Levels, show-through suppression and despeckle on a 150 dpi page cost a few hundredths
+    of a second each (the budget is 15% of 2-3 s of OCR)."""
+    page = _show_through(page150, 0.3)
+    cfg = dataclasses.replace(GEOM_OFF, adaptive_levels=True, suppress_show_through=True, despeckle=True)
+    clean(page, cfg)
+    out = clean(page, cfg)
+    assert {"suppress_show_through", "despeckle"} <= set(out.steps)
+    assert out.seconds["suppress_show_through"] + out.seconds["despeckle"] + out.seconds["flatten_background"] < 0.5
