@@ -3,9 +3,9 @@
 Splits (reported separately, never pooled):
 - tune: benchmarks/data/entities_pages.jsonl, hand-annotated paragraphs the rules were developed on
   (round 1's held-out set was moved here once it had been looked at);
-- held-out: benchmarks/data/entities_heldout7.jsonl, a blind set written by someone else and run
+- held-out: benchmarks/data/entities_heldout8.jsonl, a blind set written by someone else and run
   once, to report; it is never run by default, only with `--split held-out` (the earlier
-  held-out sets, round 2's, heldout2 … heldout6, were moved into tune after they had
+  held-out sets, round 2's, heldout2 … heldout7, were moved into tune after they had
   been scored once; docs/ENTITY-RULES.md);
 - synth: pages from `pipeline.synth.content.random_issue_content(seed)`; generated from the same
   word lists the tagger knows, so they are easier than real text and say little about recall on
@@ -15,7 +15,7 @@ The guideline is docs/ENTITY-RULES.md. Matching is on (type, text) as multisets 
 (person, role) pairs, so a role attached to the wrong person counts as a miss. ms/page is the
 tagging time scaled to a 2,600-character page (the seed page's size), jieba load excluded.
 Run: .venv/bin/python benchmarks/entities_bench.py [--split tune|held-out|synth] [-v]
-(the earlier held-out paragraphs are now the tune split's held2-*, heldout2-*, heldout3-*, heldout4-*, heldout5-* and heldout6-* records)
+(the earlier held-out paragraphs are now the tune split's held2-*, heldout2-*, heldout3-*, heldout4-*, heldout5-*, heldout6-* and heldout7-* records)
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ DATA = Path(__file__).parent / "data"
 TYPES = ("person", "unit", "award", "place", "date")
 PAGE_CHARS = 2600
 SYNTH_SEEDS = range(1, 13)
-HELD_OUT = "entities_heldout7.jsonl"  # blind: written by another engineer, run once by the lead
+HELD_OUT = "entities_heldout8.jsonl"  # blind: written by another engineer, run once by the lead
 _ORGANS = ("党总支", "党支部", "居委会")
 
 
@@ -167,7 +167,8 @@ def split_records(split: str) -> list[dict[str, Any]]:
         return [r for r in load_jsonl(DATA / "entities_pages.jsonl") if r["split"] == "tune"]
     if split == "held-out":
         if not (DATA / HELD_OUT).exists():
-            raise SystemExit(f"{DATA / HELD_OUT} is not written yet (the blind set; the lead runs it once)")
+            raise SystemExit(f"{DATA / HELD_OUT} is missing: the blind set is not written yet "
+                             "(another engineer writes it; the lead runs it once)")
         return load_jsonl(DATA / HELD_OUT)
     return synth_records()
 

@@ -591,8 +591,8 @@ def test_own_street_and_town_short_forms_round6() -> None:
     norm = {m.text: m.normalized for m in issue.mentions if m.type is EntityType.UNIT}
     # the article's own town, not left short; round 8: as printed with its district (heldout6's gold)
     assert norm["镇文明办"] == "闵行区七宝镇文明办"
-    # a name opening with its own street is complete: no district added
-    assert norm["金杨新村街道党工委"] == "金杨新村街道党工委"
+    # round 9 (ANNOTATION.md): a repeat of the unit printed with its district earlier takes that form
+    assert norm["金杨新村街道党工委"] == "浦东新区金杨新村街道党工委"
 
 
 def test_compound_surname_name_before_a_function_word_round6() -> None:
@@ -695,10 +695,11 @@ def test_town_repeated_bare_and_its_short_organs_round8() -> None:
     assert norm["闵行区梅陇镇妇联"] == "闵行区梅陇镇妇联"
     assert norm["梅陇镇"] == "闵行区梅陇镇"      # the town printed with its district earlier
     assert norm["镇党委"] == "闵行区梅陇镇党委"  # the short organ: the issue's one town
-    # a named sub-unit only locates itself with the town: the bare town stays as printed
+    # round 9 (ANNOTATION.md, 港沿镇 after 崇明区港沿镇党委): a town printed more fully inside a longer
+    # name earlier in the paragraph takes that fuller form too
     issue = _issue([("body", "崇明区新河镇向阳居委会主任王明说，新河镇垃圾分类做得好。")])
     norm = {m.text: m.normalized for m in issue.mentions if m.type is EntityType.UNIT}
-    assert norm["新河镇"] == "新河镇"
+    assert norm["新河镇"] == "崇明区新河镇"
 
 
 def test_villages_are_units_round8() -> None:
@@ -736,3 +737,39 @@ def test_forms_of_address_and_rare_surnames_round8() -> None:
     assert _spans("钱老说：“我很高兴。”", EntityType.PERSON) == []
     assert _spans("教师闻书涵获评优秀班主任。", EntityType.PERSON) == [("闻书涵", "教师")]
     assert _spans("志愿者阎小燕到场。", EntityType.PERSON) == [("阎小燕", "志愿者")]
+
+
+def test_repeat_takes_the_fuller_earlier_printing_round9() -> None:
+    # ANNOTATION.md: a repeat of a unit printed more fully earlier in the paragraph takes that form;
+    # a complete name printed before its fuller form names itself
+    issue = _issue([("body", "松江区泗泾镇塘湾村举办活动。塘湾村党总支书记讲话，塘湾村今年获评示范村。"),
+                    ("body", "曹杨新村街道开展巡查。普陀区曹杨新村街道社区志愿者协会会长到场。")])
+    norm = [(m.text, m.normalized) for m in issue.mentions if m.type is EntityType.UNIT]
+    assert ("塘湾村", "松江区泗泾镇塘湾村") in norm
+    assert ("塘湾村党总支", "塘湾村党总支") in norm  # a sub-unit carrying its own name stays as printed
+    assert ("曹杨新村街道", "曹杨新村街道") in norm  # the fuller form comes later: no reaching back
+    # a pure short form takes its parent in the parent's fullest printed form
+    issue = _issue([("body", "徐汇区龙华街道党工委召开会议，街道办事处主任讲话。")])
+    norm = {m.text: m.normalized for m in issue.mentions if m.type is EntityType.UNIT}
+    assert norm["街道办事处"] == "徐汇区龙华街道办事处"
+
+
+@pytest.mark.parametrize(("text", "unit", "role"), [
+    ("泗泾镇城管执法所所长李强讲话。", "泗泾镇城管执法所", "泗泾镇城管执法所所长"),
+    ("塘湾村第二村民小组组长张华说。", "塘湾村第二村民小组", "塘湾村第二村民小组组长"),
+    ("泗泾镇文体服务中心主任王芳到场。", "泗泾镇文体服务中心", "泗泾镇文体服务中心主任"),
+    ("上海绿苑花卉专业合作社理事长赵敏发言。", "上海绿苑花卉专业合作社", "上海绿苑花卉专业合作社理事长"),
+])
+def test_territory_office_tails_round9(text: str, unit: str, role: str) -> None:
+    # a town/village office written right after its territory is one unit, and the role keeps it
+    assert unit in [u for u, _ in _spans(text, EntityType.UNIT)]
+    assert [r for _, r in _spans(text, EntityType.PERSON)] == [role]
+
+
+def test_territory_tail_needs_an_office_shape_round9() -> None:
+    # a predicate after a town is no office; a bare cooperative is a class noun
+    assert [u for u, _ in _spans("泗泾镇加强安全管理，泗泾镇开展检查的情况。", EntityType.UNIT)] == ["泗泾镇", "泗泾镇"]
+    assert _spans("村里成立了专业合作社。", EntityType.UNIT) == []
+    issue = _issue([("body", "金山区张堰镇召开会议。镇综合治理办公室主任讲话。")])
+    norm = {m.text: m.normalized for m in issue.mentions if m.type is EntityType.UNIT}
+    assert norm["镇综合治理办公室"] == "金山区张堰镇综合治理办公室"

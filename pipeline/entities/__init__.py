@@ -19,12 +19,12 @@ import time
 from ..config import EntitiesConfig
 from ..model import Block, BlockKind, EntityType, Issue, Mention, Page
 from .awards import extract_awards
-from .lexicon import in_dictionary, load_lexicon, tokenizer, word_tag
+from .lexicon import load_lexicon
 from .rules import Span, TextResult, find_known_people, quote_mask, tag_text
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Span", "TextResult", "entity_id", "issue_owner", "tag_issue", "tag_text"]
+__all__ = ["Span", "TextResult", "entity_id", "fuller_repeat", "issue_owner", "own_territory", "tag_issue", "tag_text"]
 
 _SLUG_BAD = re.compile(r"[^\w\u3400-\u9fff-]+")
 # a unit name opening with its own street, town or new area (花木街道…, 川沙新镇…, 菊园新区…) is complete:
@@ -32,35 +32,51 @@ _SLUG_BAD = re.compile(r"[^\w\u3400-\u9fff-]+")
 _TERRITORY_START = re.compile(r"^[\u4e00-\u9fff]{2,5}?(?:街道|镇|新区)(?=.)")
 _DISTRICT = re.compile(r"^[\u4e00-\u9fff]{1,4}?(?:新区|区)(?![委])")
 _OWN_PREFIXES = ("街道", "镇", "区")
-_BARE_TOWN = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:镇|乡)")
 
 
 def own_territory(prefix: str, full_units: set[str]) -> str:
     """The issue's one street office, town or district ('' if none or several) that a short form
     written with a bare 街道/镇/区 (街道办事处, 镇文明办, 区文明办) belongs to: an article about
-    花木街道 calls its office 街道办事处. A town the issue prints with its district (金山区X镇) is
-    named so: the short form (镇妇联) is that town's organ, written in full with the district."""
-    found: set[str] = set()
-    if prefix in ("镇", "乡"):
-        towns = set()
-        for u in full_units:
-            dm = _DISTRICT.match(u)
-            tm = _BARE_TOWN.match(u[dm.end():]) if dm else None
-            if dm and tm and _organ_or_nothing(u[dm.end() + tm.end():]):
-                towns.add(u[: dm.end() + tm.end()])
-        if len(towns) == 1:
-            return next(iter(towns))
+    花木街道 calls its office 街道办事处. docs/ANNOTATION.md: a pure short form takes its parent in
+    the parent's fullest printed form, so a street or town the issue prints with its district
+    (浦东新区花木街道, 金山区X镇, also inside a longer name such as 崇明区X镇鳌山居委会) is named so."""
+    if prefix == "区":
+        found = {dm.group() for u in full_units if (dm := _DISTRICT.match(u)) and len(dm.group()) >= 3}
+        return next(iter(found)) if len(found) == 1 else ""
+    fullest: dict[str, str] = {}  # the parent's bare name -> its longest printed form
     for u in full_units:
         dm = _DISTRICT.match(u)
-        if prefix == "区":
-            if dm and len(dm.group()) >= 3:
-                found.add(dm.group())
+        start = dm.end() if dm and len(u) > dm.end() else 0
+        k = u.find(prefix, start)
+        if k - start < 2:
             continue
-        rest = u[dm.end():] if dm and len(u) > dm.end() else u
-        k = rest.find(prefix)
-        if k >= 2:
-            found.add(rest[: k + len(prefix)])
-    return next(iter(found)) if len(found) == 1 else ""
+        bare, printed = u[start : k + len(prefix)], u[: k + len(prefix)]
+        if len(printed) > len(fullest.get(bare, "")):
+            fullest[bare] = printed
+    return next(iter(fullest.values())) if len(fullest) == 1 else ""
+
+
+_TERRITORIES = ("街道", "镇", "乡", "村")  # names complete in themselves: a street office, town or village
+_CITY_PREFIX = re.compile(r"^(?:中国)?(?:上海|[\u4e00-\u9fff]{2}市)$")
+_BARE_DISTRICT = re.compile(r"^(?:上海市?)?[\u4e00-\u9fff]{1,3}?(?<![居社小园校景城街])(?:新区|区|县)$")
+
+
+def fuller_repeat(name: str, earlier: list[str]) -> str:
+    """The fullest earlier printing of the unit `name` in the same paragraph ('' if none): ANNOTATION.md
+    has a repeat of a unit printed more fully earlier take that fuller form (港沿镇 after 崇明区港沿镇党委
+    -> 崇明区港沿镇; 中山医院 after 复旦大学附属中山医院心内科), so a researcher's unit table does not split
+    one unit in two. Only text before the mention counts (a district printed later does not reach back);
+    a city alone before it (上海市…) is not part of the unit's name, and a district is never a repeat."""
+    if _BARE_DISTRICT.match(name):
+        return ""
+    best = ""
+    for e in earlier:
+        k = e.find(name, 1)
+        while k > 0:
+            if not _CITY_PREFIX.match(e[:k]) and k + len(name) > len(best):
+                best = e[: k + len(name)]
+            k = e.find(name, k + 1)
+    return best
 
 
 def entity_id(etype: EntityType | str, normalized: str) -> str:
@@ -79,34 +95,16 @@ def issue_owner(name: str, full_units: set[str]) -> str:
     if _TERRITORY_START.match(name):  # 花木街道党工委 after 浦东新区花木街道党工委: complete, names itself
         return ""
     # not a sub-unit after its parent (静安寺街道|景华居民区): that is a full name of its own
+    # nor a complete name after its district (长白新村街道, 杨浦区长白新村街道…): it names itself, and only a
+    # fuller printing before it in the paragraph is its repeat (fuller_repeat)
     owners = {u for u in full_units if u != name and u.endswith(name)
-              and not any(u.endswith(x, 0, len(u) - len(name)) for x in lex.unit_suffixes)}
+              and not any(u.endswith(x, 0, len(u) - len(name)) for x in lex.unit_suffixes)
+              and not (name.endswith(_TERRITORIES) and _BARE_DISTRICT.match(u[: len(u) - len(name)]))}
     if not owners:
         organ = next((x for x in lex.unit_suffixes if name.endswith(x) and x in lex.generic_units), "")
         stem = name[: len(name) - len(organ)]
         if organ and len(stem) >= 2:
             owners = {u for u in full_units if u != name and u.endswith(organ) and stem in u[: len(u) - len(organ)] and not u[: len(u) - len(organ)].endswith(stem)}
-    return next(iter(owners)) if len(owners) == 1 else ""
-
-
-def _organ_or_nothing(rest: str) -> bool:
-    """What follows a district+town in a unit name says the name is the town's own (金山区X镇, …镇妇联,
-    …镇消防救援站: an organ or institution of the town), not a named sub-unit's (…镇鳌山居委会,
-    …镇泉溪村党总支: a proper name first, and the town only locates it)."""
-    if not rest or rest in load_lexicon().generic_units:
-        return True
-    first = tokenizer().lcut(rest)[0]
-    return in_dictionary(first) and not word_tag(first).startswith(("ns", "nr", "nz", "nt"))
-
-
-def district_town(name: str, full_units: set[str]) -> str:
-    """The one district+town of the issue that a bare town (港沿镇) is ('' if none): a town printed
-    with its district once (崇明区港沿镇) is the same unit when it is named again alone."""
-    if not _BARE_TOWN.fullmatch(name):
-        return ""
-    owners = {u[: dm.end() + len(name)] for u in full_units
-              if (dm := _DISTRICT.match(u)) and u.startswith(name, dm.end())
-              and _organ_or_nothing(u[dm.end() + len(name):])}
     return next(iter(owners)) if len(owners) == 1 else ""
 
 
@@ -159,14 +157,15 @@ def tag_issue(issue: Issue, cfg: EntitiesConfig) -> Issue:
                     s.normalized = own + s.text[len(prefix):]
         for s in spans:  # 教育学院附属学校 after 上海市静安区教育学院附属学校: the same school, written short
             if s.type is EntityType.UNIT and s.rule == "suffix-run":
-                owner = issue_owner(s.text, full_units) or district_town(s.text, full_units)
+                owner = issue_owner(s.text, full_units)
                 if owner:
                     s.normalized = owner
                     s.confidence = min(s.confidence, 0.75)
         for s in res.short_units:
             if s.rule == "short-territory":  # 镇党委: the organ of the issue's one town
-                own = own_territory(s.text[0], full_units)
-                owners = [own + s.text[1:]] if own else []
+                prefix = next((p for p in _OWN_PREFIXES if s.text.startswith(p)), s.text[0])
+                own = own_territory(prefix, full_units)
+                owners = [own + s.text[len(prefix):]] if own else []
             else:
                 owners = sorted(u for u in full_units if u.endswith(s.text) and u != s.text)
             if len(owners) == 1 and not any(used[s.start : s.end]):
@@ -176,6 +175,13 @@ def tag_issue(issue: Issue, cfg: EntitiesConfig) -> Issue:
                     used[k] = True
         spans += find_known_people(text, known, used, mask)
         spans.sort(key=lambda s: s.start)
+        printed: list[str] = []
+        for s in spans:  # 鹿溪村 after 浦东新区万祥镇鹿溪村: the same village, printed more fully before
+            if s.type is not EntityType.UNIT:
+                continue
+            if s.normalized == s.text and (fuller := fuller_repeat(s.text, printed)):
+                s.normalized = fuller
+            printed.append(s.text)
         by_block[block.block_id] = spans
         for n, s in enumerate(spans, start=1):
             assert text[s.start : s.end] == s.text, (block.block_id, s)

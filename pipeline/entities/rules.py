@@ -1597,6 +1597,65 @@ def _defined_short_forms(text: str, units: list[Span], taken: list[bool], mask: 
     return out
 
 
+_TERRITORY_ENDS = ("街道", "镇", "乡", "村")  # a territory whose offices are written right after it
+_OFFICE_ENDS = ("办公室", "办", "所", "站", "中心", "村民小组", "合作社")  # what a territory's own sub-unit ends in
+_ORDINAL = re.compile(r"^第[一二三四五六七八九十百\d]+$")
+_TAIL_TAGS = ("n", "vn", "v", "j", "l", "nz", "ns", "a")
+_AFTER_OFFICE = set(_CLAUSE) | set("、（(和与及的")
+
+
+def _office_tail(text: str, tokens: list[tuple[str, int, int]], k: int, taken: list[bool],
+                 mask: list[bool], lex: Lexicon) -> int:
+    """End of a sub-unit written right after its territory, starting at token k (0 if none): 司法|所,
+    宣传|统战|办, 安全|生产|办公室, 第六|村民|小组, 柑橘|专业|合作社 after X镇/X街道/X村 (ANNOTATION.md: the longest
+    complete name, sub-units included). jieba reads these topic words as verbs and nouns, so the
+    suffix run stops at them and the role loses its unit. The tail must be followed by a title, a
+    clause end, a conjunction or 的: then the words name an office, not a predicate (X镇|加强|安全|管理)."""
+    words = 0
+    end = 0
+    for j in range(k, min(k + 4, len(tokens))):
+        w, a, b = tokens[j]
+        if any(taken[a:b]) or _covered(mask, a, b) or not all(is_han(c) for c in w):
+            break
+        tag = word_tag(w)
+        ordinal = bool(_ORDINAL.match(w))
+        if w in lex.titles or (not ordinal and not tag.startswith(_TAIL_TAGS) and w not in lex.unit_suffixes
+                               and w not in _OFFICE_ENDS):
+            break
+        words += 1
+        if words >= 2 and text.endswith(_OFFICE_ENDS, 0, b) and w not in lex.titles:
+            nxt = tokens[j + 1][0] if j + 1 < len(tokens) else "。"
+            if nxt in lex.titles or nxt[0] in _AFTER_OFFICE or any(nxt.startswith(t) for t in lex.titles if len(t) >= 2):
+                end = b
+    return end
+
+
+def _territory_offices(text: str, tokens: list[tuple[str, int, int]], units: list[Span], taken: list[bool],
+                       mask: list[bool], lex: Lexicon) -> list[Span]:
+    """Units extended by their office tail (港沿镇 -> 港沿镇宣传统战办), and the bare-territory short forms
+    of such offices (镇安全生产办公室, 街道社区自治办: tag_issue names their territory)."""
+    start_of = {a: j for j, (_, a, _) in enumerate(tokens)}
+    out: list[Span] = []
+    for u in units:
+        if u.type is EntityType.UNIT and u.text.endswith(_TERRITORY_ENDS) and u.end in start_of:
+            end = _office_tail(text, tokens, start_of[u.end], taken, mask, lex)
+            if end:
+                for c in range(u.end, end):
+                    taken[c] = True
+                u = Span(u.type, u.start, end, text[u.start:end], u.normalized + text[u.end:end] if u.normalized == u.text
+                         else text[u.start:end], confidence=u.confidence, rule=u.rule, priority=u.priority)
+        out.append(u)
+    for j, (w, a, b) in enumerate(tokens[:-1]):
+        if w in ("街道", "镇") and not any(taken[a:b]) and (a == 0 or text[a - 1] in _AFTER_OFFICE or text[a - 1] in _OPEN_QUOTES):
+            end = _office_tail(text, tokens, j + 1, taken, mask, lex)
+            if end:
+                for c in range(a, end):
+                    taken[c] = True
+                out.append(Span(EntityType.UNIT, a, end, text[a:end], text[a:end], confidence=0.7,
+                                rule="short-territory", priority=2))
+    return sorted(out, key=lambda s: s.start)
+
+
 def resolve(cands: list[Span]) -> list[Span]:
     """Non-overlapping selection: lower priority number first, then the longer span."""
     chosen: list[Span] = []
@@ -1627,6 +1686,7 @@ def tag_text(text: str, issue_date: str = "", known_people: set[str] | None = No
     for s in units:
         for k in range(s.start, s.end):
             taken[k] = True
+    units = _territory_offices(text, tokens, units, taken, mask, lex)
     shorts = _defined_short_forms(text, units, taken, mask, lex)
     for s in shorts:
         for k in range(s.start, s.end):
