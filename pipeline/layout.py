@@ -11,7 +11,9 @@ this stage is what decides the quality of the text. It is pure geometry plus a f
    splits a line at a wide space). Visual lines of the same size that sit directly above one
    another in the same x-range chain into segments (a run of one column between interruptions).
 3. Column frames (the x-range full body lines share) tell indents, centred lines (intertitles,
-   award lists), right-aligned bylines and short last lines apart.
+   award lists), right-aligned bylines and short last lines apart. Columns never overlap: a
+   line the engine ran across a gutter is cut there, and a box that pokes across a narrow
+   gutter into the next column (a stray glyph read in it) is trimmed back to its column.
 4. Segments get kinds (masthead, headline, subheadline, byline, caption, list, body, other)
    and are put in reading order by a recursive XY-cut that prefers cuts above a headline
    (module boundaries), then column gutters, and falls back to a partial order resolved by a
@@ -30,6 +32,7 @@ next one after each byline.
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import itertools
 import logging
@@ -204,18 +207,21 @@ def analyze_page(page: Page, cfg: LayoutConfig, params: LayoutParams | None = No
             ln.layout_box = _turn(ln.lbox, skew)
         m = _measure(usable or lines)
     if page.page_no != 1:
-        heads = _running_heads(usable, m)
+        marks = [ln for ln in other if _PAGE_NO.match(ln.text.strip())]
+        heads = _running_heads(usable, m, marks)
         other.extend(heads)
         usable = [ln for ln in usable if not any(ln is h for h in heads)]
     frames = _column_frames(usable, m, p)
     usable = _split_crossers(usable, frames, m, p)
     frames = _column_frames(usable, m, p)  # again, without the lines that ran across gutters
+    usable = _clip_overhangs(usable, frames, m, p)
     vlines = _visual_lines(usable, frames, m, p)
     segs = _chain(vlines, m, p)
     segs = _split_segments(segs, frames, m, p)
     masthead, segs, extra_other = _take_masthead(segs, page.page_no, m)
     other.extend(extra_other)
     _classify(segs, frames, m, p)
+    segs = _split_level_headlines(segs, m, p)
 
     # captions inside one column read in that column's flow; wider ones (under photos across
     # columns) would block the column cuts, so they are placed after the text above them
@@ -317,9 +323,13 @@ def _turn(b: Box, s: float, back: bool = False) -> Box:
     return Box(cx - b.width / 2, cy - h / 2, cx + b.width / 2, cy + h / 2)
 
 
-def _running_heads(lines: list[Line], m: _Metrics) -> list[Line]:
-    """Lines with a date, issue or page number above or below all other text of an inner page."""
-    out = []
+def _running_heads(lines: list[Line], m: _Metrics, marks: list[Line] | None = None) -> list[Line]:
+    """Lines with a date, issue or page number above or below all other text of an inner page,
+    and the pieces of a running head split by the engine at its wide spaces ('date  section
+    page'): the section name alone carries no cue, and set a little larger than body it would
+    read as a headline and open a spurious article at the page top. `marks`: page numbers
+    already set aside as furniture."""
+    out: list[Line] = []
     for ln in lines:
         t = ln.text
         if (
@@ -334,9 +344,42 @@ def _running_heads(lines: list[Line], m: _Metrics) -> list[Line]:
         if any(_glyph_count(o.text) > 15 for o in row):
             continue
         rest = [o.lbox for o in lines if o is not ln and o.lbox.y_overlap(b) < 0.5 * b.height]
-        if all(o.y0 >= b.y1 + 0.3 * m.H for o in rest) or all(o.y1 <= b.y0 - 0.3 * m.H for o in rest):
-            out.append(ln)
+        head = all(o.y0 >= b.y1 + 0.3 * m.H for o in rest)
+        if head or all(o.y1 <= b.y0 - 0.3 * m.H for o in rest):
+            # the pieces of a running head, in the top margin band; a foot ends the page and
+            # takes nothing after it, and a last row holds other columns' short last lines
+            parts = _head_parts(ln, row, m, marks or []) if head else []
+            out += [x for x in [ln, *parts] if not any(x is y for y in out)]
     return out
+
+
+def _head_parts(ln: Line, row: list[Line], m: _Metrics, marks: list[Line]) -> list[Line]:
+    """The other pieces of the running head that `ln` is part of: short pieces on its row, each
+    within two glyphs of the pieces found so far, the whole no longer than a running head
+    (30 glyphs), and only when a second cue (the page number, or another date or issue
+    piece) is among them: one cue line on a page's first row may be body text that names a
+    date, and the short lines beside it other columns' text."""
+    parts: list[Line] = []
+    span = [ln.lbox.x0, ln.lbox.x1]
+    total = _glyph_count(ln.text.strip())
+    on_row = [o for o in marks if o.lbox.y_overlap(ln.lbox) >= 0.5 * ln.lbox.height]
+    cand = [
+        o for o in row + on_row if _glyph_count(o.text.strip()) <= 10 and not re.search(r"[，。；！？]", o.text)
+    ]
+    grew = True
+    while grew:
+        grew = False
+        for o in cand:
+            if any(o is x for x in parts):
+                continue
+            gap = max(o.lbox.x0 - span[1], span[0] - o.lbox.x1)
+            if gap <= 2 * m.cw and total + _glyph_count(o.text.strip()) <= 30:
+                parts.append(o)
+                span = [min(span[0], o.lbox.x0), max(span[1], o.lbox.x1)]
+                total += _glyph_count(o.text.strip())
+                grew = True
+    cue = [o for o in parts if any(o is k for k in on_row) or _DATE.search(o.text) or _MASTHEAD.search(o.text)]
+    return [o for o in parts if not any(o is k for k in on_row)] if cue else []
 
 
 def _measure(lines: list[Line]) -> _Metrics:
@@ -553,6 +596,7 @@ def _column_frames(lines: list[Line], m: _Metrics, p: LayoutParams) -> list[tupl
     ran across a gutter, and is dropped."""
     long_ = [ln.lbox for ln in lines if ln.lbox.width >= 6 * m.cw and _size(ln.lbox.height, m, p) == "normal"]
     found: list[tuple[float, float, int]] = []
+    starts: list[list[float]] = []  # the left ends of each found frame's lines, sorted
     tol = 0.8 * m.cw
     groups: list[list[Box]] = []
     for b in sorted(long_, key=lambda b: b.x1):
@@ -574,6 +618,17 @@ def _column_frames(lines: list[Line], m: _Metrics, p: LayoutParams) -> list[tupl
         for c in sub:
             if len(c) >= 2:
                 found.append((min(c), right, len(c)))
+                starts.append(c)
+    # columns never overlap: a left edge a little left of the previous column's right edge
+    # comes from boxes that start in the gutter (a stray glyph read there, a box drawn too
+    # wide); the column starts at the first left end clear of its neighbour
+    for k, (f, c) in enumerate(zip(found, starts)):
+        for g in found:
+            if g[0] < f[0] < g[1] <= f[0] + 2 * m.cw:
+                x = next((x for x in c if x >= g[1]), None)
+                if x is not None:
+                    found[k] = (x, f[1], f[2])
+                break
     keep = []
     for f in found:
         inner = [
@@ -595,13 +650,31 @@ def _column_frames(lines: list[Line], m: _Metrics, p: LayoutParams) -> list[tupl
     return sorted(keep)
 
 
+def _body_type(ln: Line, m: _Metrics, p: LayoutParams) -> bool:
+    """Body-size type: a body-height box, or a box up to 1.4 H whose glyphs are body pitch
+    (two columns' lines run together sit a little apart in height, so the engine's box for
+    them comes out taller than either; headline type is wider as well as taller)."""
+    b = ln.lbox
+    size = _size(b.height, m, p)
+    if size != "big":
+        return size == "normal"
+    n = _glyph_count(ln.text.strip())
+    return b.height < 1.4 * m.H and n >= 4 and b.width / n < p.headline_pitch * m.cw
+
+
 def _split_crossers(
-    lines: list[Line], frames: list[tuple[float, float]], m: _Metrics, p: LayoutParams
+    lines: list[Line],
+    frames: list[tuple[float, float]],
+    m: _Metrics,
+    p: LayoutParams,
+    context: list[Box] | None = None,
 ) -> list[Line]:
     """Split lines the engine ran across a column gutter (narrow gutters, no rule): both sides
     of the gutter must have body lines near the same height, so headings and masthead lines
-    that really span columns stay whole."""
-    body = [ln.lbox for ln in lines if _size(ln.lbox.height, m, p) == "normal"]
+    that really span columns stay whole. `context`: the page's body boxes, when splitting
+    the parts of a line already split (a line run across three columns is cut twice, and
+    the second cut needs the same evidence around it as the first)."""
+    body = context if context is not None else [ln.lbox for ln in lines if _body_type(ln, m, p)]
     gutters = {(f[1], g[0]) for f in frames for g in frames if 0 < g[0] - f[1] <= 4 * m.cw}
     # where the engine merged most lines of a column pair, frames miss a column: a left edge
     # shared by several lines, with some line ending just before it, is a gutter too
@@ -627,7 +700,7 @@ def _split_crossers(
     for ln in lines:
         b = ln.lbox
         cut = None
-        if _size(b.height, m, p) == "normal":
+        if _body_type(ln, m, p):
             for gl, gr in sorted(gutters):
                 if crosses(b, gl, gr):
                     near = [o for o in body if o is not b and abs(o.cy - b.cy) <= 4 * m.H]
@@ -655,7 +728,41 @@ def _split_crossers(
             out.append(ln)
         else:
             log.debug("split %r at the gutter %.0f-%.0f", ln.text, cut[0], cut[1])
-            out.extend(_split_crossers(list(parts), frames, m, p) if len(parts) > 1 else parts)
+            rest = [o for o in body if o is not b] + [x.lbox for x in parts]
+            out.extend(_split_crossers(list(parts), frames, m, p, rest))
+    return out
+
+
+def _clip_overhangs(
+    lines: list[Line], frames: list[tuple[float, float]], m: _Metrics, p: LayoutParams
+) -> list[Line]:
+    """Trim a body line's box that pokes across a narrow gutter into the next column by at most
+    two glyphs (a stray glyph read in the gutter, a box the engine drew too wide): the line
+    starts in one column and its end is no column's text, yet its box overlaps the next
+    column's, so no x-cut separates the two columns and their lines interleave."""
+    gutters = [(f[1], g[0]) for f in frames for g in frames if 0 < g[0] - f[1] <= 4 * m.cw]
+    if not gutters:
+        return lines
+    out: list[Line] = []
+    for ln in lines:
+        b = ln.lbox
+        x0, x1 = b.x0, b.x1
+        if _body_type(ln, m, p):
+            for gl, gr in gutters:
+                if x0 < gl - 2 * m.cw and gr < x1 <= gr + 2 * m.cw:
+                    x1 = gl  # its end reaches into the next column
+                elif x1 > gr + 2 * m.cw and gl - 2 * m.cw <= x0 < gl:
+                    x0 = gr  # its start reaches back into the previous column
+        if (x0, x1) == (b.x0, b.x1):
+            out.append(ln)
+            continue
+
+        def to_orig(x: float) -> float:
+            return ln.box.x0 + (x - b.x0) / b.width * ln.box.width
+
+        log.debug("clipped %r to %.0f-%.0f at a gutter", ln.text, x0, x1)
+        box = Box(to_orig(x0), ln.box.y0, to_orig(x1), ln.box.y1)
+        out.append(dataclasses.replace(ln, box=box, layout_box=Box(x0, b.y0, x1, b.y1)))
     return out
 
 
@@ -954,6 +1061,80 @@ def _pitch_headline(s: _Seg, flow: list[_Seg], bigs: list[_Seg], m: _Metrics, p:
     return not _text_above(s, flow, m) or _level_headline(s, bigs, m)
 
 
+_PUNCT = re.compile(r"[，。、；：！？,.;:!?…]")
+
+
+def _split_level_headlines(segs: list[_Seg], m: _Metrics, p: LayoutParams) -> list[_Seg]:
+    """A one-column module's headline set at body size (the type shrunk to fit a narrow
+    column: neither box nor pitch tells it) chains into the body under it. Its line still
+    differs from body text: it heads its column's text, starts level with another column's
+    headline (side-by-side modules start on one row), carries no punctuation, and the line
+    under it opens a paragraph (indented) where a paragraph's own line would run on. Split
+    off, it opens its article instead of ending the one before."""
+    heads = [s for s in segs if s.kind == BlockKind.HEADLINE]
+    if not heads:
+        return segs
+    out: list[_Seg] = []
+    for s in segs:
+        f = s.frame
+        # a caption too: under a photo band that ends the module above, the line is taken
+        # for that photo's caption (a caption is never level with a headline and followed
+        # by an indented paragraph)
+        if s.kind not in (BlockKind.BODY, BlockKind.CAPTION) or f is None:
+            out.append(s)
+            continue
+        if s.kind == BlockKind.CAPTION and len(s.vlines) > 1:
+            out.append(s)
+            continue
+        v0 = s.vlines[0]
+        if len(s.vlines) > 1:
+            v1 = s.vlines[1]
+        else:  # a line of its own: the first line of the body segment right under it
+            under = [
+                o.vlines[0]
+                for o in segs
+                if o is not s
+                and o.kind == BlockKind.BODY
+                and o.frame == f
+                and 0 <= o.box.y0 - v0.box.y1 <= 2 * m.H
+            ]
+            if not under:
+                out.append(s)
+                continue
+            v1 = min(under, key=lambda v: v.box.y0)
+        t = v0.text.strip()
+        indent = v1.box.x0 - f[0]
+        head = (
+            _glyph_count(t) >= 4
+            and not _PUNCT.search(t)
+            and not _LIST_ITEM.match(t)
+            and not _BYLINE.match(t)
+            and min(ln.confidence for ln in v0.lines) >= p.weak_confidence
+            and p.indent_min_cw * m.cw <= indent <= p.indent_max_cw * m.cw
+            and v0.box.x0 - f[0] < p.indent_min_cw * m.cw
+            and any(
+                h.box.x_overlap(v0.box) <= 0
+                and abs(h.box.y0 - v0.box.y0) <= 0.5 * m.H
+                and _glyph_count(h.text) >= 4
+                for h in heads
+            )
+            and not any(  # a byline or a photo above ends the module before: not text
+                o is not s
+                and o.kind in (BlockKind.BODY, BlockKind.LIST)
+                and o.box.x_overlap(v0.box) > 0
+                and 0 <= v0.box.y0 - o.box.y1 <= 1.5 * m.H
+                for o in segs
+            )
+        )
+        if not head:
+            out.append(s)
+            continue
+        out.append(_Seg([v0], "big", BlockKind.HEADLINE, f))
+        if len(s.vlines) > 1:
+            out.append(_Seg(s.vlines[1:], s.size, BlockKind.BODY, f))
+    return out
+
+
 def _level_headline(s: _Seg, bigs: list[_Seg], m: _Metrics) -> bool:
     """Another headline-size segment, in another column, starts on the same row as s."""
     b = s.box
@@ -1120,7 +1301,7 @@ def _xy_order(items: list[_Seg], m: _Metrics) -> list[_Seg]:
             for i in range(1, len(rows))
             if _band_cut(rows[:i], rows[i], m)
             and not _headline_at_cut(rows[i - 1], rows[i], m)
-            and _columns_at_cut(rows[:i], rows[i:], m)
+            and (_columns_at_cut(rows[:i], rows[i:], m) or _byline_at_cut(rows[:i], rows[i:], m))
         ]
         if cuts:
             bounds = [0, *cuts, len(rows)]
@@ -1172,6 +1353,18 @@ def _columns_at_cut(above: list[list[_Seg]], below: list[list[_Seg]], m: _Metric
     ends = [s for r in above for s in r if s.box.y1 >= top - 2 * m.H and s.kind != BlockKind.CAPTION]
     starts = [s for r in below for s in r if s.box.y0 <= bottom + 2 * m.H and s.kind != BlockKind.CAPTION]
     return len(_groups(ends, "x")) > 1 and len(_groups(starts, "x")) > 1
+
+
+def _byline_at_cut(above: list[list[_Seg]], below: list[list[_Seg]], m: _Metrics) -> bool:
+    """The text just above the band is a byline (an article ends there: its column does not
+    run on through the band, as a column does through a photo) and body text starts in two or
+    more columns just below it. The other columns of the modules above may have ended long
+    before (a short continuation over a tall module), so `_columns_at_cut` sees one column."""
+    top = max(s.box.y1 for r in above for s in r)
+    bottom = min(s.box.y0 for r in below for s in r)
+    last = [s for r in above for s in r if s.box.y1 >= top - 0.5 * m.H]
+    starts = [s for r in below for s in r if s.box.y0 <= bottom + 2 * m.H and s.kind != BlockKind.CAPTION]
+    return bool(last) and all(s.kind == BlockKind.BYLINE for s in last) and len(_groups(starts, "x")) > 1
 
 
 def _vertical_cut_ok(cols: list[list[_Seg]], m: _Metrics) -> bool:
