@@ -507,41 +507,25 @@ def clean(image: np.ndarray, cfg: CleanupConfig, dpi: float | None = None) -> Cl
             steps.append("crop_borders")
     timings["crop_borders"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    if cfg.denoise:
-        gray = _denoise(gray, cfg.denoise_strength)  # before flattening, which would amplify the grain
-        steps.append("denoise")
-    timings["denoise"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    if cfg.flatten_background:
-        gray = _flatten(gray, char_px or 20.0, cfg.white_point, cfg.adaptive_levels, cfg.stretch_black)
-        steps.append("flatten_background")
-    timings["flatten_background"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    if cfg.clahe:
-        gray = _clahe(gray, char_px or 20.0, cfg.clahe_clip)
-        steps.append("clahe")
-    timings["clahe"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    if cfg.suppress_show_through:
-        gray, _ = _suppress_show_through(gray, char_px or 20.0, cfg.show_through_keep)
-        steps.append("suppress_show_through")
-    timings["suppress_show_through"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    if cfg.despeckle:
-        gray, _ = _despeckle(gray, char_px or 20.0)
-        steps.append("despeckle")
-    timings["despeckle"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    if cfg.sharpen:
-        gray = _unsharp(gray, char_px or 20.0, cfg.sharpen_amount)
-        steps.append("sharpen")
-    timings["sharpen"] = time.perf_counter() - t
+    # Pixel-value steps, in this order (denoise before flattening, which would amplify the grain);
+    # each is timed and recorded when it runs. All are off by default since round 3 (docs/CLEANUP.md).
+    glyph = char_px or 20.0
+    pixel_steps = (
+        ("denoise", cfg.denoise, lambda g: _denoise(g, cfg.denoise_strength)),
+        ("flatten_background", cfg.flatten_background,
+         lambda g: _flatten(g, glyph, cfg.white_point, cfg.adaptive_levels, cfg.stretch_black)),
+        ("clahe", cfg.clahe, lambda g: _clahe(g, glyph, cfg.clahe_clip)),
+        ("suppress_show_through", cfg.suppress_show_through,
+         lambda g: _suppress_show_through(g, glyph, cfg.show_through_keep)[0]),
+        ("despeckle", cfg.despeckle, lambda g: _despeckle(g, glyph)[0]),
+        ("sharpen", cfg.sharpen, lambda g: _unsharp(g, glyph, cfg.sharpen_amount)),
+    )
+    for name, enabled, step in pixel_steps:
+        t = time.perf_counter()
+        if enabled:
+            gray = step(gray)
+            steps.append(name)
+        timings[name] = time.perf_counter() - t
 
     t = time.perf_counter()
     if cfg.normalize_resolution and char_px and char_px < cfg.upsample_below * cfg.target_char_px:
