@@ -773,3 +773,94 @@ def test_territory_tail_needs_an_office_shape_round9() -> None:
     issue = _issue([("body", "金山区张堰镇召开会议。镇综合治理办公室主任讲话。")])
     norm = {m.text: m.normalized for m in issue.mentions if m.type is EntityType.UNIT}
     assert norm["镇综合治理办公室"] == "金山区张堰镇综合治理办公室"
+
+
+# --------------------------------------------------------------------------- round 10 (heldout8's shapes, other strings)
+@pytest.mark.parametrize(("text", "unit", "role"), [
+    # a sub-unit written right after its parent is part of the unit, and the role keeps it
+    ("复兴中心医院药剂科主任钱进发言。", "复兴中心医院药剂科", "复兴中心医院药剂科主任"),
+    ("上海市徐汇区华泾实验学校南校区举行开学典礼，校长王强致辞。", "上海市徐汇区华泾实验学校南校区", "校长"),
+    ("区教育局基础教育处处长吴敏表示，", "区教育局基础教育处", "区教育局基础教育处处长"),
+    ("上海宏远置业有限公司财务部经理林岚介绍。", "上海宏远置业有限公司财务部", "上海宏远置业有限公司财务部经理"),
+])
+def test_subunit_tails_round10(text: str, unit: str, role: str) -> None:
+    assert unit in [u for u, _ in _spans(text, EntityType.UNIT)]
+    assert role in [r for _, r in _spans(text, EntityType.PERSON)]
+
+
+def test_subunit_tails_of_any_unit_round10() -> None:
+    units = [u for u, _ in _spans("青浦区朱家角镇社区卫生服务中心康复组、松江区泗泾镇文体中心舞蹈队获评先进。",
+                                  EntityType.UNIT)]
+    assert units == ["青浦区朱家角镇社区卫生服务中心康复组", "松江区泗泾镇文体中心舞蹈队"]
+    assert [u for u, _ in _spans("泗泾镇老年协会的会员到场。", EntityType.UNIT)] == ["泗泾镇老年协会"]
+
+
+def test_subunit_tail_needs_a_sub_unit_shape_round10() -> None:
+    # a word that only ends like a head (干部, 带队), a post in the tail, or a predicate is no sub-unit
+    assert [u for u, _ in _spans("泗泾镇机关干部参加培训。", EntityType.UNIT)] == ["泗泾镇"]
+    units = [u for u, _ in _spans("金山区人大常委会副主任赵宏带队来到朱泾镇。", EntityType.UNIT)]
+    assert units == ["金山区人大常委会", "朱泾镇"]
+    assert [u for u, _ in _spans("泗泾镇举办合唱团演出。", EntityType.UNIT)] == ["泗泾镇"]
+
+
+def test_coordinated_district_short_forms_and_names_before_and_round10() -> None:
+    issue = _issue([("body", "徐汇区召开会议。区发改委和区侨务办联合发文，区政协副主席陈敏出席。")])
+    norm = {m.text: m.normalized for m in issue.mentions if m.type is EntityType.UNIT}
+    assert norm["区发改委"] == "徐汇区发改委" and norm["区侨务办"] == "徐汇区侨务办"
+    assert norm["区政协"] == "徐汇区政协"
+    assert [m.role for m in issue.mentions if m.text == "陈敏"] == ["区政协副主席"]
+    # 区 short forms take the district of 中共X区委 too, not a 社区 read as a district
+    issue = _issue([("body", "中共闵行区委召开会议，梅陇镇社区服务中心参加。区政协主席到会。")])
+    assert {m.text: m.normalized for m in issue.mentions}["区政协"] == "闵行区政协"
+    # a name after a post, then 和 and a unit: two entities, each with its own role
+    people = _spans("华泾派出所社区民警欧阳锐和锦绣苑物业服务中心经理陶然检查消防通道。", EntityType.PERSON)
+    assert people == [("欧阳锐", "华泾派出所社区民警"), ("陶然", "锦绣苑物业服务中心经理")]
+    # a rare verb before a name is not part of it
+    assert [u for u, _ in _spans("该所已连续两年结对梧岚居民区。", EntityType.UNIT)] == ["梧岚居民区"]
+
+
+def test_company_and_school_short_forms_round10() -> None:
+    # 集团/公司 + organ or sub-unit, and sub-units standing alone, take the issue's one institution
+    issue = _issue([("body", "上海宏泰建工集团有限公司党委召开大会。集团党委书记讲话，集团第二分公司党支部、"
+                             "智慧物流事业部党支部获评先进。")])
+    norm = {m.text: m.normalized for m in issue.mentions if m.type is EntityType.UNIT}
+    assert norm["集团党委"] == "上海宏泰建工集团有限公司党委"
+    assert norm["集团第二分公司党支部"] == "上海宏泰建工集团有限公司第二分公司党支部"
+    assert norm["智慧物流事业部党支部"] == "上海宏泰建工集团有限公司智慧物流事业部党支部"
+    issue = _issue([("body", "上海市长宁区华阳实验学校北校区举行仪式，初三年级组、数学教研组获表彰。")])
+    norm = {m.text: m.normalized for m in issue.mentions if m.type is EntityType.UNIT}
+    assert norm["数学教研组"] == "上海市长宁区华阳实验学校北校区数学教研组"
+    # two companies in the issue: 公司党支部 names neither
+    issue = _issue([("body", "上海甲辰科技有限公司和上海乙巳物流有限公司结对。公司党支部书记讲话。")])
+    assert "公司党支部" not in [m.text for m in issue.mentions]
+
+
+def test_brand_short_names_round10() -> None:
+    issue = _issue([("body", "上海澄碧环保科技有限公司落户本镇。澄碧环保总经理许可介绍，"),
+                    ("body", "上海明衡律师事务所提供咨询。明衡律所主任律师唐宁说。")])
+    norm = {m.text: m.normalized for m in issue.mentions if m.type is EntityType.UNIT}
+    assert norm["澄碧环保"] == "上海澄碧环保科技有限公司"
+    assert norm["明衡律所"] == "上海明衡律师事务所"
+    roles = {m.text: m.role for m in issue.mentions if m.type is EntityType.PERSON}
+    assert roles == {"许可": "澄碧环保总经理", "唐宁": "明衡律所主任律师"}
+
+
+@pytest.mark.parametrize(("text", "name", "role"), [
+    ("青年党员孙悦带头。", "孙悦", "青年党员"),
+    ("退役军人党员邹晓岚发言。", "邹晓岚", "退役军人党员"),
+    ("，项目经理贺鸣介绍。", "贺鸣", "项目经理"),
+    ("退休美术教师高岚说。", "高岚", "退休美术教师"),
+    ("上海宏远置业有限公司技术总监韩松说。", "韩松", "上海宏远置业有限公司技术总监"),
+])
+def test_role_field_words_and_modifiers_round10(text: str, name: str, role: str) -> None:
+    assert (name, role) in _spans(text, EntityType.PERSON)
+
+
+def test_role_field_word_needs_a_boundary_round10() -> None:
+    # after 的 the word is the end of a description, not the post's field
+    assert _spans("爱好书法的音乐教师高岚说。", EntityType.PERSON) == [("高岚", "教师")]
+
+
+def test_giving_verb_is_not_an_award_topic_round10() -> None:
+    awards = [a for a, _ in _spans("会上，镇党委向十个支部颁发先进党支部奖牌。", EntityType.AWARD)]
+    assert awards == ["先进党支部"]

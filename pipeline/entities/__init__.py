@@ -24,7 +24,7 @@ from .rules import Span, TextResult, find_known_people, quote_mask, tag_text
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Span", "TextResult", "entity_id", "fuller_repeat", "issue_owner", "own_territory", "tag_issue", "tag_text"]
+__all__ = ["Span", "TextResult", "class_parent", "entity_id", "fuller_repeat", "issue_owner", "own_territory", "tag_issue", "tag_text"]
 
 _SLUG_BAD = re.compile(r"[^\w\u3400-\u9fff-]+")
 # a unit name opening with its own street, town or new area (花木街道…, 川沙新镇…, 菊园新区…) is complete:
@@ -32,6 +32,9 @@ _SLUG_BAD = re.compile(r"[^\w\u3400-\u9fff-]+")
 _TERRITORY_START = re.compile(r"^[\u4e00-\u9fff]{2,5}?(?:街道|镇|新区)(?=.)")
 _DISTRICT = re.compile(r"^[\u4e00-\u9fff]{1,4}?(?:新区|区)(?![委])")
 _OWN_PREFIXES = ("街道", "镇", "区")
+# the district a unit name opens with, for 区 short forms: also the district of its party committee (中共X区委,
+# X区委组织部), never a 社区/小区/居民区 read as one (青村镇社区…)
+_DISTRICT_OF = re.compile(r"^(?:中共)?([\u4e00-\u9fff]{1,4}?(?<![居社小园校景城街])(?:新区|区))")
 
 
 def own_territory(prefix: str, full_units: set[str]) -> str:
@@ -41,7 +44,7 @@ def own_territory(prefix: str, full_units: set[str]) -> str:
     the parent's fullest printed form, so a street or town the issue prints with its district
     (浦东新区花木街道, 金山区X镇, also inside a longer name such as 崇明区X镇鳌山居委会) is named so."""
     if prefix == "区":
-        found = {dm.group() for u in full_units if (dm := _DISTRICT.match(u)) and len(dm.group()) >= 3}
+        found = {dm.group(1) for u in full_units if (dm := _DISTRICT_OF.match(u)) and len(dm.group(1)) >= 3}
         return next(iter(found)) if len(found) == 1 else ""
     fullest: dict[str, str] = {}  # the parent's bare name -> its longest printed form
     for u in full_units:
@@ -77,6 +80,61 @@ def fuller_repeat(name: str, earlier: list[str]) -> str:
                 best = e[: k + len(name)]
             k = e.find(name, k + 1)
     return best
+
+
+# which institution a sub-unit belongs to by its head: a company's divisions, a school's groups, a hospital's wards
+_PARENT_KINDS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("分公司", "子公司", "事业部", "项目部", "车间", "分厂"), ("集团", "公司")),
+    (("年级组", "教研组", "备课组"), ("学校", "中学", "小学", "幼儿园", "学院")),
+    (("护理部", "内科", "外科", "科室"), ("医院",)),
+)
+_LEGAL_TAIL = re.compile(r"(?:股份)?有限(?:责任)?公司")
+_CAMPUS = re.compile(r"[\u4e00-\u9fff]{1,3}?(?:校区|分校|分院)")
+
+
+def _subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(c in it for c in short)
+
+
+def class_parent(name: str, full_units: set[str]) -> str:
+    """The issue's one institution that a unit written without it belongs to, in its fullest printed form
+    ('' if none or several): 集团党委 and 公司党支部 open with the class word of their group or company
+    (上海X建设集团有限公司党委 -> 集团党委), 初二年级组 and 智能建造事业部 are sub-units whose head says the kind
+    (a school's, a company's). docs/ANNOTATION.md: a pure short form takes its parent in its fullest form."""
+    opener = next((c for c in ("集团", "公司") if name.startswith(c) and len(name) > len(c) + 1), "")
+    if opener:
+        classes: tuple[str, ...] = (opener,)
+        rest = name[len(opener):]
+    else:
+        stem = re.sub(r"(?:党支部|党总支|党委|团支部|支部|工会)$", "", name)
+        classes = next((c for heads, c in _PARENT_KINDS if stem.endswith(heads)), ())
+        rest = name
+        if re.search(r"(?<![分子总])(?:公司|集团|学校|中学|小学|医院)", stem[:-2]):
+            return ""  # …有限公司车间 names its parent already
+    if not classes:
+        return ""
+    parents: set[str] = set()
+    for u in full_units:
+        for c in classes:
+            k = u.find(c)
+            while k > 0 and u[k - 1] in "分子总":
+                k = u.find(c, k + 1)
+            if k <= 0:
+                continue
+            end = k + len(c)
+            m = _LEGAL_TAIL.match(u, end)
+            end = m.end() if m else end
+            if not opener and (camp := _CAMPUS.match(u, end)) and camp.end() == len(u):
+                end = camp.end()  # …学校东校区: the campus the groups belong to
+            parents.add(u[:end])
+            break
+    if not parents:
+        return ""
+    longest = max(parents, key=len)
+    if any(not _subsequence(p, longest) for p in parents):  # two different institutions: ambiguous
+        return ""
+    return longest + rest
 
 
 def entity_id(etype: EntityType | str, normalized: str) -> str:
@@ -156,6 +214,11 @@ def tag_issue(issue: Issue, cfg: EntitiesConfig) -> Issue:
                 if own:  # 镇文明办 in an article about 川沙新镇 -> 川沙新镇文明办
                     s.normalized = own + s.text[len(prefix):]
         for s in spans:  # 教育学院附属学校 after 上海市静安区教育学院附属学校: the same school, written short
+            if s.type is EntityType.UNIT and s.rule == "suffix-run" and s.normalized == s.text \
+                    and (parent := class_parent(s.text, full_units)):
+                s.normalized = parent  # 集团第三分公司党支部, 第三分公司车间: the issue's one group, written short
+                s.confidence = min(s.confidence, 0.75)
+                continue
             if s.type is EntityType.UNIT and s.rule == "suffix-run":
                 owner = issue_owner(s.text, full_units)
                 if owner:
@@ -166,8 +229,13 @@ def tag_issue(issue: Issue, cfg: EntitiesConfig) -> Issue:
                 prefix = next((p for p in _OWN_PREFIXES if s.text.startswith(p)), s.text[0])
                 own = own_territory(prefix, full_units)
                 owners = [own + s.text[len(prefix):]] if own else []
+            elif s.rule == "short-subunit":  # 初二年级组: a group of the issue's one school
+                owners = [p] if (p := class_parent(s.text, full_units)) else []
             else:
                 owners = sorted(u for u in full_units if u.endswith(s.text) and u != s.text)
+                if not owners and text[s.start - 1 : s.start] not in ("该", "本", "此", "这") \
+                        and (p := class_parent(s.text, full_units)):
+                    owners = [p]  # 公司党支部 in an article about one company
             if len(owners) == 1 and not any(used[s.start : s.end]):
                 s.normalized = owners[0]
                 spans.append(s)

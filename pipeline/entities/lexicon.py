@@ -58,6 +58,7 @@ class Lexicon:
 
     role_pieces: tuple[str, ...]  # words a role run is made of besides unit names, longest first
     home: dict[str, str]  # short prefix -> the newsletter's own street/district (街道 -> 静安寺街道)
+    subunit_heads: tuple[str, ...] = ()  # 护理部, 校区, 年级组, 部, 组 ...: a sub-unit written after its parent
 
 
 @lru_cache(maxsize=1)
@@ -90,6 +91,7 @@ def load_lexicon() -> Lexicon:
         # unit suffixes too: after 、 a role may start with a bare office (办事处主任, 武装部部长)
         role_pieces=longest_first(list(titles | modifiers | generic | set(_read("unit_suffixes.txt")))),
         home=_read_map("home.tsv"),
+        subunit_heads=longest_first(_read("subunit_heads.txt")),
     )
     log.debug("entity lexicon: %d units, %d titles, %d surnames", len(lex.units), len(lex.titles), len(surnames))
     return lex

@@ -264,6 +264,9 @@ def _prefix_names_place(title: str) -> bool:
     return bool(head and pre) and len(title) - len(pre) - len(head) == 1
 
 
+_GIVING = re.compile(r"颁发|颁奖|授牌|颁证|授予|给予")  # verbs that give an honour: never its topic (颁发|先进…)
+
+
 def _topic_start(text: str, limit: int, a: int) -> int:
     """Start of the topical noun phrase before an honour title (垃圾分类|优秀志愿者, 疫情防控|先进集体,
     社区共建|优秀单位), not before `limit`; the conferring body and the year before it (长宁区, 2021年度,
@@ -279,7 +282,8 @@ def _topic_start(text: str, limit: int, a: int) -> int:
         tag = word_tag(w)
         if not all(is_han(c) and (c not in _NON_NAME_CHARS or len(w) >= 3 and in_dictionary(w)) for c in w) \
                 or w in _NOT_TOPIC or not tag.startswith(_TOPIC_TAGS) or tag.startswith(_PROPER_TAGS) and tag != "j" \
-                or w in load_lexicon().unit_suffixes:  # 江宁路|街道|优秀…: the unit conferring it ends the topic
+                or w in load_lexicon().unit_suffixes \
+                or _AWARD_VERB.fullmatch(w) or _GIVING.fullmatch(w):  # 江宁路|街道|优秀…: the unit conferring it ends the topic
             after_body = w in _NOT_TOPIC or tag.startswith(("ns", "nt", "nr")) or w.isdigit() \
                 or w[-1] in "省市县区" and len(w) >= 3 or w in load_lexicon().unit_suffixes
             break
@@ -562,6 +566,11 @@ def _inner_word(tokens: list[tuple[str, int, int]], k: int, cur: list[tuple[str,
     if not cur and not (_CN_NUMERAL.match(w) or word_tag(w).startswith(("v", "d"))
                         and tokenizer().FREQ.get(w, 0) < _RARE_WORD):
         return False
+    # a rare two-character dictionary verb opening the run before a name word of its own (结对|枫岚|居民区,
+    # 帮扶|X村): the verb takes the unit as its object; a fragment of a rare name is cut short (航|渡)
+    if not cur and len(w) == 2 and in_dictionary(w) and word_tag(w).startswith("v") and len(nxt) >= 2 \
+            and nxt not in lex.unit_suffixes and nxt not in lex.place_suffixes and not _is_stop(nxt, lex):
+        return False
     if w in lex.titles or w in lex.title_modifiers:
         return False
     if _CN_NUMERAL.match(w):
@@ -591,7 +600,10 @@ def _inner_word(tokens: list[tuple[str, int, int]], k: int, cur: list[tuple[str,
     if w in ("和", "与") and len(cur) >= 2 and _plain_noun(prev, text, cur[-1][2], lex) and len(nxt) >= 2 \
             and word_tag(nxt).startswith("n") and not word_tag(nxt).startswith(_PROPER_TAGS) and nxt not in lex.titles:
         return True
-    return len(w) == 1 and len(prev) == 1 and tag.startswith("c") and not _is_stop(prev, lex)
+    # ... but a surname and one character after a post are a person (民警|申屠|浩|和|X物业服务中心): two names
+    before = tokens[k - len(cur) - 1][0] if k - len(cur) - 1 >= 0 else ""
+    person = len(cur) >= 2 and (cur[-2][0] in lex.surnames or cur[-2][0] in lex.compound_surnames) and before in lex.titles
+    return len(w) == 1 and len(prev) == 1 and tag.startswith("c") and not _is_stop(prev, lex) and not person
 
 
 def _title_in_name(tokens: list[tuple[str, int, int]], k: int, cur: list[tuple[str, int, int]], text: str,
@@ -880,7 +892,7 @@ def _districts(text: str, tokens: list[tuple[str, int, int]], mask: list[bool]) 
     out: list[Span] = []
     for k, (w, s, e) in enumerate(tokens):
         a = s
-        if len(w) >= 3 and w.endswith("区"):
+        if len(w) >= 3 and w.endswith("区") and not w.endswith("校区"):  # 南校区: a school's campus
             stem = w[: -2] if w.endswith("新区") else w[:-1]
             tag, stem_tag = word_tag(w), word_tag(stem)
             ok = len(stem) >= 2 and tag.startswith(("ns", "nr")) and (
@@ -1012,11 +1024,27 @@ def _is_occupation(w: str, lex: Lexicon) -> bool:
 _HOUSE_NO = re.compile(r"(?:\d+|[一二三四五六七八九十]+)(?:号楼|号|弄|栋|幢|单元)$")
 
 
+_FIELD_TAGS = ("n", "vn", "an", "l")
+
+
+def _post_field(text: str, a: int, b: int, units_by_end: dict[int, int], lex: Lexicon) -> bool:
+    """Whether text[a:b] is a field word qualifying the post after it: a common noun of the dictionary
+    (not a place, person or brand name, not a class noun), with a clause start, a unit or a modifier
+    right before it, so the word is not the end of a longer phrase (…的音乐教师 keeps 教师)."""
+    w = text[a:b]
+    if not in_dictionary(w) or not word_tag(w).startswith(_FIELD_TAGS) or word_tag(w).startswith(_PROPER_TAGS) \
+            or w in lex.generic_units or w in lex.stop_tokens or not all(is_han(c) for c in w):
+        return False
+    return a == 0 or text[a - 1] in _PUNCT or a in units_by_end or any(
+        text.endswith(m, 0, a) for m in lex.title_modifiers)
+
+
 def _role_before(text: str, end: int, units_by_end: dict[int, int], lex: Lexicon, title_end: int = 0) -> int:
     """Start of the role run ending at `end`: title words, modifiers, class nouns and whole unit
     names, stopping at anything else (punctuation included)."""
     pos = end
     pieces = lex.role_pieces
+    qualified = False
     while pos > 0:
         if pos in units_by_end:
             pos = units_by_end[pos]
@@ -1035,7 +1063,16 @@ def _role_before(text: str, end: int, units_by_end: dict[int, int], lex: Lexicon
             q = next((n for n in (2, 3) if pos - n in units_by_end and pos < end
                       and all(is_han(c) and c not in _NON_NAME_CHARS for c in text[pos - n : pos])), 0)
             if not q:
-                break
+                # one dictionary noun naming the field of the post, between a clause start, a unit or a
+                # modifier and the title (项目|经理, 人力资源|总监, 退休|音乐|教师, 助老|志愿者): part of the post
+                if qualified or pos >= end:
+                    break
+                q = next((n for n in (4, 3, 2) if pos - n >= 0 and _post_field(text, pos - n, pos, units_by_end, lex)), 0)
+                if not q:
+                    break
+                qualified = True
+                pos -= q
+                continue
             pos = units_by_end[pos - q]
     # 该中心|全科医生: a class noun after a demonstrative points back to a unit named earlier; before an
     # occupation (医生, 律师, 工程师: practised at the unit) the cut-off fragment is no part of the role,
@@ -1112,6 +1149,8 @@ def find_people(
             continue
         if any(taken[t_start:t_end]):  # 共产党员 inside the award 优秀共产党员 is no title
             continue
+        if any(text.startswith(t, i) for t in lex.titles if len(t) >= 2):
+            continue  # 退役军人|党员|X: the name follows the last title of the run
         if t_end in tok_ends and i in tok_starts:
             n = _name_at(text, i, lex, tok_ends=tok_ends)
         elif occupation:
@@ -1555,6 +1594,47 @@ def _abbreviation_forms() -> tuple[str, ...]:
     return tuple(x for x in load_lexicon().unit_suffixes if 3 <= len(x) <= 4)
 
 
+_FIRM_ENDS = ("有限公司", "公司", "事务所", "集团")
+_CITY_START = re.compile(r"^(?:中国)?(?:上海市?|[\u4e00-\u9fff]{2}市)?(?:[\u4e00-\u9fff]{2}区)?")
+
+
+def _brand_short_forms(text: str, unit: Span, used: list[bool], mask: list[bool]) -> list[tuple[int, str]]:
+    """Later mentions of a firm by its brand short name (docs/ANNOTATION.md: 禾丰农业 for the company is a
+    unit): four characters after the firm's full name, made of its brand (the first two characters after
+    the city or district) and either the next two characters of its name (岑川精密 of 岑川精密仪器…有限公司)
+    or an abbreviation of its class word (衡屹律所 of 衡屹律师事务所: first and last character)."""
+    if not unit.text.endswith(_FIRM_ENDS) or unit.type is not EntityType.UNIT:
+        return []
+    core = unit.text[_CITY_START.match(unit.text).end():]
+    core = re.sub(r"（[^）]*）", "", core)
+    if len(core) < 6 or not all(is_han(c) for c in core[:4]):
+        return []
+    brand = core[:2]
+    if tokenizer().FREQ.get(brand, 0) >= _RARE_WORD and word_tag(brand).startswith(("n", "v", "a")) \
+            and not word_tag(brand).startswith(_PROPER_TAGS):
+        return []  # 建设, 科技: a common word opens the name, so a short form would be ambiguous
+    forms = {core[:4]}
+    rest = core[2:]
+    if len(rest) in (4, 5) and rest.endswith(_FIRM_ENDS):
+        forms.add(brand + rest[0] + rest[-1])  # 律师事务所 -> 律所
+    for sfx in _FIRM_ENDS:
+        if rest.endswith(sfx) and len(rest) > len(sfx):
+            trade = rest[: len(rest) - len(sfx)]
+            if len(trade) >= 3 and trade != core[2:4]:
+                forms.add(brand + trade[0] + trade[-1])  # 律师事务|所 -> 律所
+            break
+    out: list[tuple[int, str]] = []
+    for form in forms:
+        i = text.find(form, unit.end)
+        while i >= 0:
+            j = i + len(form)
+            if not any(used[i:j]) and not _covered(mask, i, j) and (i == 0 or not is_han(text[i - 1])
+                                                                   or text[i - 1] in "，。、；：的与和及在由"):
+                out.append((i, form))
+            i = text.find(form, j)
+    return out
+
+
 def _defined_short_forms(text: str, units: list[Span], taken: list[bool], mask: list[bool],
                          lex: Lexicon) -> list[Span]:
     """Short forms of a unit the same text has just named in full (ENTITIES.md: a short form that
@@ -1584,6 +1664,9 @@ def _defined_short_forms(text: str, units: list[Span], taken: list[bool], mask: 
             continue
         claim(m.start(1), m.end(1), owner.normalized, 0.85, "short-defined")
         later(m.group(1), m.end(), owner.normalized, 0.8, "short-defined")
+    for u in full_units:  # 岑川精密 after 岑川精密仪器（上海）有限公司, 衡屹律所 after 上海衡屹律师事务所
+        for i, form in _brand_short_forms(text, u, used, mask):
+            claim(i, i + len(form), u.normalized, 0.75, "short-brand")
     for form in _abbreviation_forms():
         if form not in text:
             continue
@@ -1656,6 +1739,134 @@ def _territory_offices(text: str, tokens: list[tuple[str, int, int]], units: lis
     return sorted(out, key=lambda s: s.start)
 
 
+# words that end like a sub-unit but name none: people (干部), parts of a whole (全部, 内部), teams and troops
+_NOT_SUBUNIT = frozenset({"干部", "全部", "内部", "外部", "局部", "团队", "部队", "好处", "之处", "到处", "住处", "相处",
+                          "市中心", "一组", "一队", "小组", "分组", "机组", "本科", "学科", "专科"})
+_ORGANS_AFTER = ("党支部", "党总支", "党委", "团支部", "支部", "分工会", "工会")  # a sub-unit's own organ
+_SUBUNIT_TAGS = ("n", "vn", "v", "j", "l", "nz", "ns", "nr", "a", "t")
+
+
+def _subunit_end(text: str, tokens: list[tuple[str, int, int]], k: int, taken: list[bool], mask: list[bool],
+                 lex: Lexicon) -> int:
+    """End of a sub-unit written right after its parent, starting at token k (0 if none): 护理部 after
+    …医院, 东校区 after …学校, 护理|组 after …服务中心, 养老|服务|处 after 区民政局, 志愿者|协会 after X镇
+    (ENTITIES.md: the longest complete name with its sub-units). A head word of two or more characters
+    (护理部, 年级组, 合唱团) names a sub-unit whatever follows; a one-character head (组, 处) only before a
+    title, a clause end, 、, a conjunction, 的 or an organ, since 好处/小组 end ordinary words too. An organ
+    right after the sub-unit (事业部|党支部) is part of it."""
+    end = 0
+    words = 0
+    has_title = False
+    for j in range(k, min(k + 4, len(tokens))):
+        w, a, b = tokens[j]
+        if any(taken[a:b]) or _covered(mask, a, b) or not all(is_han(c) for c in w):
+            break
+        tag = word_tag(w)
+        # 养老|服务|处处长: jieba glued the head to the title after it (处|处长)
+        if words and len(w) >= 3 and w[0] in lex.subunit_heads and w[1:] in lex.titles:
+            return a + 1
+        conj = w in ("和", "与") and words and j + 1 < len(tokens) and word_tag(tokens[j + 1][0]).startswith("n")
+        if any(w.endswith(x) for x in _NOT_SUBUNIT) or (not conj and not tag.startswith(_SUBUNIT_TAGS) and not _ORDINAL.match(w)
+                                 and w not in lex.subunit_heads and w not in lex.unit_suffixes):
+            break
+        if not words and (tag == "v" or w in lex.stop_tokens or conj):  # 街道|组建|服务队: a predicate
+            break
+        title = w in lex.titles or any(w.startswith(m) and w[len(m):] in lex.titles for m in lex.title_modifiers)
+        has_title = has_title or title
+        words += 1
+        head = next((h for h in lex.subunit_heads if w.endswith(h)), "")
+        if not head or title or tag == "v" or w in lex.title_modifiers or w in lex.generic_units and words == 1:
+            continue
+        # a listed head of two or more characters names a sub-unit (护理部, 东校区, 合唱团); a one-character
+        # one (组, 处) only after a topic word and before a closing word, and never after a post (副主任|X|带队)
+        strong = len(head) >= 2
+        if has_title and not strong:
+            break
+        nxt = tokens[j + 1][0] if j + 1 < len(tokens) and tokens[j + 1][1] == b else "。"
+        organ = nxt in _ORGANS_AFTER
+        closed = (organ or nxt in lex.titles or nxt[0] in _AFTER_OFFICE
+                  or any(nxt.startswith(t) for t in lex.titles if len(t) >= 2))
+        # a department word of its own (工程部|经理, 财务科|科长): a noun of three characters or more before a post
+        dept = words == 1 and len(w) >= 3 and tag.startswith("n") and (
+            nxt in lex.titles or any(nxt.startswith(t) for t in lex.titles if len(t) >= 2))
+        if strong or dept or words >= 2 and closed:
+            end = tokens[j + 1][2] if organ else b
+    return end
+
+
+# sub-unit heads that say which kind of institution they belong to: a standalone one (初二|年级组, 智能|建造|事业部)
+# is a short form of the issue's one institution of that kind (tag_issue's class_parent)
+_PARENTLESS_HEADS = ("分公司", "子公司", "事业部", "项目部", "车间", "分厂", "年级组", "教研组", "备课组", "护理部",
+                     "内科", "外科", "科室")
+_SHORT_PARENT_START = ("集团", "公司")  # 集团党委, 公司党支部: the issue's group or company, written short
+
+
+def _parentless_subunits(text: str, tokens: list[tuple[str, int, int]], taken: list[bool], mask: list[bool],
+                         lex: Lexicon) -> list[Span]:
+    """Sub-units written without their parent at a clause start (初二年级组、英语教研组; 智能建造事业部党支部):
+    candidates only, kept by tag_issue when the issue names exactly one institution of their kind."""
+    out: list[Span] = []
+    for j, (w, a, b) in enumerate(tokens):
+        if any(taken[a:b]) or not (a == 0 or text[a - 1] in _AFTER_OFFICE or text[a - 1] in "：:\n 　"):
+            continue
+        if not any(x.endswith(_PARENTLESS_HEADS) for x, _, _ in tokens[j : j + 4]):
+            continue  # (cheap test first: the run must hold one of these heads)
+        end = _subunit_end(text, tokens, j, taken, mask, lex)
+        if not end:
+            # a one-word department (心内科) closed by a post or a clause end
+            if len(w) >= 3 and w.endswith(_PARENTLESS_HEADS) and word_tag(w).startswith("n"):
+                end = b
+            else:
+                continue
+        name = text[a:end]
+        stem = next((name[: len(name) - len(o)] for o in _ORGANS_AFTER if name.endswith(o)), name)
+        bare = any(stem == h or stem == "分" + h for h in _PARENTLESS_HEADS)  # 车间 alone: a class noun
+        if stem.endswith(_PARENTLESS_HEADS) and not bare and not any(x in stem[:-2] for x in ("公司", "集团", "学校", "医院")):
+            out.append(Span(EntityType.UNIT, a, end, name, name, confidence=0.7, rule="short-subunit", priority=2))
+    return out
+
+
+def _subunit_tails(text: str, tokens: list[tuple[str, int, int]], units: list[Span], taken: list[bool],
+                   mask: list[bool], lex: Lexicon) -> list[Span]:
+    """Units extended by the sub-unit written right after them (上海X医院 -> 上海X医院护理部): one printed
+    run is one unit, and the role before a name keeps the whole of it (…护理部主任)."""
+    start_of = {a: j for j, (_, a, _) in enumerate(tokens)}
+    out: list[Span] = []
+    for u in units:
+        if u.type is EntityType.UNIT and u.end in start_of:
+            end = _subunit_end(text, tokens, start_of[u.end], taken, mask, lex)
+            if end > u.end:
+                for c in range(u.end, end):
+                    taken[c] = True
+                u = Span(u.type, u.start, end, text[u.start:end], u.normalized + text[u.end:end],
+                         confidence=u.confidence, rule=u.rule, priority=u.priority)
+        out.append(u)
+    return out
+
+
+_JOINED = re.compile(r"[和与及]")
+_SHORT_PARENTS = ("区", "镇", "街道", "市")  # a short form's bare territory (区文明办, 镇妇联)
+
+
+def _split_coordinated(text: str, units: list[Span], lex: Lexicon) -> list[Span]:
+    """Two short forms joined by 和/与/及 that one suffix run took as one name (区卫生健康委和区文明办): each
+    half starts with the same bare territory and is an office of its own, so they are two units."""
+    out: list[Span] = []
+    for u in units:
+        m = _JOINED.search(u.text, 2) if u.type is EntityType.UNIT and u.normalized == u.text else None
+        prefix = next((p for p in _SHORT_PARENTS if u.text.startswith(p)), "")
+        if m and prefix and u.text.startswith(prefix, m.end()) and len(u.text) - m.end() > len(prefix) + 1 \
+                and m.start() > len(prefix) + 1:
+            a, c = u.start + m.start(), u.start + m.end()
+            out.append(Span(u.type, u.start, a, text[u.start:a], text[u.start:a], confidence=0.8, rule=u.rule,
+                            priority=u.priority))
+            out.append(Span(u.type, c, u.end, text[c:u.end], text[c:u.end], confidence=0.8, rule=u.rule,
+                            priority=u.priority))
+            continue
+        out.append(u)
+    return out
+
+
 def resolve(cands: list[Span]) -> list[Span]:
     """Non-overlapping selection: lower priority number first, then the longer span."""
     chosen: list[Span] = []
@@ -1687,17 +1898,21 @@ def tag_text(text: str, issue_date: str = "", known_people: set[str] | None = No
         for k in range(s.start, s.end):
             taken[k] = True
     units = _territory_offices(text, tokens, units, taken, mask, lex)
+    units = _split_coordinated(text, _subunit_tails(text, tokens, units, taken, mask, lex), lex)
     shorts = _defined_short_forms(text, units, taken, mask, lex)
     for s in shorts:
         for k in range(s.start, s.end):
             taken[k] = True
     units = sorted(units + shorts, key=lambda s: s.start)
-    people = find_people(text, tokens, mask, units, taken, lex, [s for s in fixed if s.type is EntityType.AWARD])
+    # sub-units written without their parent (初二年级组) are candidates for tag_issue, and a role keeps them
+    parentless = _parentless_subunits(text, tokens, taken, mask, lex)
+    people = find_people(text, tokens, mask, sorted(units + parentless, key=lambda s: s.start), taken, lex,
+                         [s for s in fixed if s.type is EntityType.AWARD])
     for s in people:
         for k in range(s.start, s.end):
             taken[k] = True
     if known_people:
         people += find_known_people(text, known_people, taken, mask)
     spans = sorted(fixed + units + people, key=lambda s: s.start)
-    short = [s for s in short if not any(taken[s.start : s.end])]
+    short = [s for s in parentless + short if not any(taken[s.start : s.end])]
     return TextResult(spans, short)
