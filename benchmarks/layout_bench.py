@@ -21,7 +21,11 @@ figure tuned on one set is never passed off as another's:
 - degraded-unseen: the unseen and unseen-2 templates through the `hard` profile (report only);
 - degraded-unseen-3: the unseen-3 templates through the `hard` profile (report only);
 - degraded-unseen-4 / degraded-4: the unseen-4 (report only) / tuned-4 templates through the
-  `hard` profile, 1 issue each.
+  `hard` profile, 1 issue each;
+- tuned-6: `TUNE6_TEMPLATES` below, a round-11 tuning template of unseen-5's traits (light
+  headlines ~1.33x body, small kicker, 6 narrow columns, 2.0 leading);
+- degraded-new: `DEGRADED_NEW_TEMPLATES` (tuned) through the hard profile as rebuilt in
+  cleanup round 3 and the current cleanup, 1 issue each (cached as `_hard-new`).
 
 The OCR engine runs once per page and its lines are cached as JSON under the cache dir (with the
 cleanup transform for degraded pages), so layout can be iterated on in seconds:
@@ -366,7 +370,37 @@ TUNE5_TEMPLATES: dict[str, Template] = {
         ),
     ]
 }
+# Round 11: a TUNING template ("tuned-6") built from unseen-5's template DEFINITIONS only (its
+# pages were never looked at): regular-weight headlines only ~1.33x the body, a kicker smaller
+# than the body, 6 narrow columns and loose 2.0 leading, with another grid, other fonts and sizes.
+TUNE6_TEMPLATES: dict[str, Template] = {
+    t.name: t
+    for t in [
+        Template(
+            "tune6-a3-6col",
+            "A3",
+            6,
+            False,
+            ((2, 4), (3, 3), (1, 1, 4)),
+            margin_mm=12,
+            gutter_mm=4,
+            body_pt=10,
+            line_spacing=2.0,
+            body_font="serif",
+            head_font="serif",
+            sub_font="serif_bold",
+            caption_font="sans",
+            headline_pt=13.3,
+            kicker_pt=9,
+            head_color=(90, 20, 20),
+            title_color=(20, 60, 120),
+        ),
+    ]
+}
 DEGRADED_PROFILES = ("typical", "hard")
+# Round 11: two tuned templates through the rebuilt "hard" profile and the current cleanup
+# (cached as profile "hard-new", so the older "_hard" caches stay comparable).
+DEGRADED_NEW_TEMPLATES = ("classic-a4", "tongxin-a3")
 
 
 def _template(name: str) -> Template:
@@ -379,6 +413,7 @@ def _template(name: str) -> Template:
         **TUNE4_TEMPLATES,
         **UNSEEN5_TEMPLATES,
         **TUNE5_TEMPLATES,
+        **TUNE6_TEMPLATES,
     }[name]
 
 
@@ -430,7 +465,9 @@ def _ocr_page(eng: Any, img: Any, truth: TruthPage, profile: str, seed: int, tem
         from pipeline.ocr import read_upright
         from pipeline.synth.degrade import degrade
 
-        img, truth = degrade(img, truth, profile, seed=seed * 100 + truth.page_no)
+        # "hard-new" is the current "hard" profile, cached apart from the pre-rebuild "_hard" pages
+        prof = "hard" if profile == "hard-new" else profile
+        img, truth = degrade(img, truth, prof, seed=seed * 100 + truth.page_no)
         cleaned = clean(np.asarray(img), CleanupConfig(), dpi=truth.dpi)
         t0 = time.perf_counter()
         # orientation decided as the orchestrator decides it: a page the line classifier flags
@@ -735,11 +772,13 @@ def main(argv: list[str] | None = None) -> int:
             "unseen-4",
             "unseen-5",
             "tuned-5",
+            "tuned-6",
             "degraded",
             "degraded-4",
             "degraded-unseen",
             "degraded-unseen-3",
             "degraded-unseen-4",
+            "degraded-new",
         ],
     )
     ap.add_argument(
@@ -794,6 +833,10 @@ def main(argv: list[str] | None = None) -> int:
             plan += [(s, t, "clean") for t in UNSEEN5_TEMPLATES]
         elif s == "tuned-5":
             plan += [(s, t, "clean") for t in TUNE5_TEMPLATES]
+        elif s == "tuned-6":
+            plan += [(s, t, "clean") for t in TUNE6_TEMPLATES]
+        elif s == "degraded-new":
+            plan += [(s, t, "hard-new") for t in DEGRADED_NEW_TEMPLATES]
         else:
             ap.error(f"unknown set {s!r}")
     cols = ["order", "cer_page", "cer_rec", "d_cer", "cjk_sp", "kind", "art", "art_strict", "ms", "lay%"]
@@ -805,7 +848,7 @@ def main(argv: list[str] | None = None) -> int:
     for set_, t, prof in plan:
         rows: list[dict] = []
         arts: Counter = Counter()
-        one = set_.startswith("degraded-unseen") or set_ == "degraded-4"
+        one = set_.startswith("degraded-unseen") or set_ in ("degraded-4", "degraded-new")
         n_issues = a.unseen_degraded_issues if one else a.issues
         for k in range(n_issues):
             seed = a.first_seed + k
