@@ -830,6 +830,20 @@ def _frame_for(box: Box, frames: list[tuple[float, float]], m: _Metrics) -> tupl
     return best
 
 
+def _majority_frame(s: _Seg, frames: list[tuple[float, float]], m: _Metrics) -> tuple[float, float] | None:
+    """The column frame holding most of a chain's lines. One line whose box a scan's noise
+    starts in the gutter (a speck or a comma read before its first glyph) widens the chain's
+    box past its column; measured against that box, the byline that ends the column is no
+    longer right-aligned and stays glued to the paragraph above (rebuilt hard profile)."""
+    counts: dict[tuple[float, float], int] = {}
+    for v in s.vlines:
+        f = _frame_for(v.box, frames, m)
+        if f is not None:
+            counts[f] = counts.get(f, 0) + 1
+    best = max(counts.items(), key=lambda kv: kv[1], default=None)
+    return best[0] if best is not None and best[1] > len(s.vlines) / 2 else None
+
+
 def _is_centred(b: Box, f: tuple[float, float], m: _Metrics, p: LayoutParams) -> bool:
     left, right = b.x0 - f[0], f[1] - b.x1
     return (
@@ -852,7 +866,7 @@ def _split_segments(
         if s.size != "normal" or len(s.vlines) < 2:
             out.append(s)
             continue
-        f = _frame_for(s.box, frames, m) or (s.box.x0, s.box.x1)
+        f = _frame_for(s.box, frames, m) or _majority_frame(s, frames, m) or (s.box.x0, s.box.x1)
         tags = []
         for v in s.vlines:
             t = v.text.strip()
@@ -1001,6 +1015,12 @@ def _classify(segs: list[_Seg], frames: list[tuple[float, float]], m: _Metrics, 
         if s.kind in (BlockKind.BODY, BlockKind.CAPTION) and _pitch_headline(s, flow, bigs, m, p):
             s.kind, s.size = BlockKind.HEADLINE, "big"
             bigs.append(s)
+    for s in segs:
+        if s.kind in (BlockKind.BODY, BlockKind.SUBHEADLINE, BlockKind.CAPTION) and _centred_module_head(
+            s, segs, m, p
+        ):
+            s.kind, s.size = BlockKind.HEADLINE, "big"
+            bigs.append(s)
     heads = [s for s in bigs if s.kind == BlockKind.HEADLINE]
     flow = [o for o in segs if o.kind in (BlockKind.BODY, BlockKind.LIST)]
     for s in segs:
@@ -1062,6 +1082,65 @@ def _pitch_headline(s: _Seg, flow: list[_Seg], bigs: list[_Seg], m: _Metrics, p:
 
 
 _PUNCT = re.compile(r"[，。、；：！？,.;:!?…]")
+
+
+def _centred_module_head(s: _Seg, segs: list[_Seg], m: _Metrics, p: LayoutParams) -> bool:
+    """A light headline set at body size (a regular face only ~1.3x the body, scaled down
+    for a module narrower than the page, comes out no taller and no wider than body type):
+    neither box nor pitch tells it. Its place does, relative to the page's own body
+    measure: centred over the columns whose text starts right under it (body lines are
+    justified edge to edge), at a module's top (none of those columns' text just above:
+    an intertitle sits inside its column's flow), no punctuation, read surely, and the
+    line under it opens a paragraph (indented). Over two or more columns only: a photo
+    caption centred in its one column over an opening paragraph has the same place (tuned
+    pages), and a one-column module's body-size headline is told by pitch or level instead."""
+    if len(s.vlines) > 2 or s.size == "small" and s.kind != BlockKind.CAPTION:
+        return False
+    b = s.box
+    t = s.text.strip()
+    if (
+        _glyph_count(t) < 4
+        or _PUNCT.search(t)
+        or _LIST_ITEM.match(t)
+        or _BYLINE.match(t)
+        or min(ln.confidence for v in s.vlines for ln in v.lines) < p.weak_confidence
+        or b.height < 0.85 * m.H * len(s.vlines)
+    ):
+        return False
+    body = [o for o in segs if o is not s and o.kind in (BlockKind.BODY, BlockKind.LIST) and o.size == "normal"]
+    under = [
+        o
+        for o in body
+        if o.frame is not None and 0 <= o.box.y0 - b.y1 <= 2.5 * m.H and o.frame[1] > b.x0 and o.frame[0] < b.x1
+    ]
+    if not under:
+        return False
+    if any(o.box.x_overlap(b) > 0 and 0 <= b.y0 - o.box.y1 <= 2.0 * m.H for o in body):
+        return False  # inside a column's flow: an intertitle
+    # the module's columns: a run of side-by-side columns whose text starts on the row of the
+    # text under s, covering it (a 4-column module's headline may sit over its middle
+    # columns; the next module's columns may start on that row too, so every run is tried)
+    row = min(o.box.y0 for o in under)
+    tops: dict[tuple[float, float], _Seg] = {}
+    for o in body:
+        if o.frame is not None and abs(o.box.y0 - row) <= 0.5 * m.H and o.box.y0 > b.y1:
+            if o.frame not in tops or o.box.y0 < tops[o.frame].box.y0:
+                tops[o.frame] = o
+    cols = sorted(tops)
+    core = [k for k, f in enumerate(cols) if f[1] > b.x0 and f[0] < b.x1]
+    if not core:
+        return False
+    for i in range(core[0] + 1):
+        for j in range(core[-1], len(cols)):
+            if j == i or any(cols[k + 1][0] - cols[k][1] > 2 * m.cw for k in range(i, j)):
+                continue
+            x0, x1 = cols[i][0], cols[j][1]
+            if abs((x0 + x1) / 2 - b.cx) > m.cw or min(b.x0 - x0, x1 - b.x1) < p.centred_min_cw * m.cw:
+                continue
+            indent = tops[cols[i]].vlines[0].box.x0 - x0
+            if p.indent_min_cw * m.cw <= indent <= p.indent_max_cw * m.cw:
+                return s.frame is None or not _column_top_intertitle(s, segs, m, p)
+    return False
 
 
 def _split_level_headlines(segs: list[_Seg], m: _Metrics, p: LayoutParams) -> list[_Seg]:

@@ -1567,3 +1567,95 @@ def test_body_size_headlines_under_a_photo_band_and_under_a_byline_open_their_ar
     assert k["T"] == {"headline"} and k["U"] == {"headline"}
     arts = _articles(page, letters)
     assert "TK" in arts and "UL" in arts and any(a.startswith("HEF") for a in arts)
+
+
+# --------------------------------------------------------------------------- round 12
+
+
+def test_body_size_headline_centred_over_its_module_opens_its_article() -> None:
+    """Round 12 (tune6-a3-6col, 6 narrow columns): a regular-weight headline only ~1.33x
+    the body, scaled down for a module narrower than the page, came out at body height and
+    body pitch and was read as body: no article had its headline. Its place tells it: centred
+    over the columns whose text starts under it, nothing of those columns above it, the line
+    under it indented (a paragraph opens), no punctuation."""
+    page, letters = run(
+        """
+               TTTTTTTTTTTT                UUUUUUUUUUUU
+
+          AAAAAAAAAA  BBBBBBBBBBBB    CCCCCCCCCC  DDDDDDDDDDDD
+        AAAAAAAAAAAA  BBBBBBBBBBBB  CCCCCCCCCCCC  DDDDDDDDDDDD
+        AAAAAAAAAAAA  BBBBBBBBBBBB  CCCCCCCCCCCC  DDDDDDDDDDDD
+        AAAAAAAAAAAA  BBBBBBB       CCCCCCCCCCCC  DDDDDDD
+        """,
+        texts={"T": ["江宁路街道举办敬老助餐活动"[:12]], "U": ["天目西路街道推进文明交通"]},
+    )
+    k = kinds(page, letters)
+    assert k["T"] == {"headline"} and k["U"] == {"headline"}
+    assert _articles(page, letters) == ["TAB", "UCD"]
+
+
+def test_caption_centred_under_a_one_column_photo_stays_a_caption() -> None:
+    """Round 12 (tuned classic-a4/broadsheet-a3/tongxin-a3 p2): a photo heads one column, its
+    caption is centred under it at body size and the column's text opens a paragraph right
+    under the caption, exactly the place of a body-size module headline. Taken for one, it
+    opened a spurious article (tuned art 1.000 -> 0.875). A module headline centred by
+    place alone must span two or more columns; a one-column one is told by pitch or level."""
+    page, letters = run(
+        """
+        AAAAAAAAAAAA  BBBBBBBBBBBB
+        AAAAAAAAAAAA  BBBBBBBBBBBB
+        AAAAAAAAAAAA  BBBBBBBBBBBB
+        AAAAAAAAAAAA  BBBBBBBBBBBB
+        AAAAAAAAAAAA  BBBBBBBBBBBB
+        AAAAAAAAAAAA  BBBBBBBBBBBB
+        AAAAAAA       BBBBBBB
+
+
+
+                        pppppppp
+
+          DDDDDDDDDD    CCCCCCCCCC
+        DDDDDDDDDDDD  CCCCCCCCCCCC
+        DDDDDDDDDDDD  CCCCCCCCCCCC
+        DDDDDDD       CCCCCCC
+        """,
+        texts={"p": ["志愿者宋建玉为居民服务"[:8]]},
+    )
+    k = kinds(page, letters)
+    assert k["p"] == {"caption"}
+    assert len(build_articles(_issue(page)).articles) <= 1
+
+
+def test_byline_under_a_column_whose_last_line_starts_in_the_gutter_ends_its_article() -> None:
+    """Round 12 (degraded-new, the rebuilt hard profile, classic-a4 p3): a speck in the gutter
+    read before a column's last line started its box a glyph left of the column, so the
+    chain's box no longer fit the column frame and the right-aligned byline under it was
+    measured against that wider box: not right-aligned, glued to the body, and the article
+    never ended (the next page's continuation joined it). The chain is measured against the
+    frame most of its lines lie in."""
+    page, letters = run(
+        """
+        HHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHH
+
+          AAAAAAAAAA    BBBBBBBBBB
+        AAAAAAAAAAAA  BBBBBBBBBBBB
+        AAAAAAAAAAAA  BBBBBBBBBBBB
+        AAAAAAAAAAAA  BBBBBBBBBBBB
+        AAAAAAAAAAAA  BBBBBBBBBBBB
+        AAAAAAAAAAAA  BBBBBBBBBBBBB
+        AAAAAAAAAAAA bbbbbbbbbb
+        AAAAAAAAAAAA       yyyyyy
+
+        GGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGG
+
+          CCCCCCCCCC    DDDDDDDDDD
+        CCCCCCCCCCCC  DDDDDDDDDDDD
+        CCCCCCCCCCCC  DDDDDDDDDDDD
+        CCCCCCC       DDDDDDD
+        """,
+        big="HG",
+        texts={"y": ["（通讯员彭慧红）"]},
+    )
+    by = [b for b in page.blocks if "通讯员" in b.text]
+    assert [str(b.kind) for b in by] == ["byline"]
+    assert by[0].text.strip() == "（通讯员彭慧红）"
