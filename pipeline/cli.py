@@ -65,10 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--max-pixels", type=int, default=None, metavar="N",
                      help="refuse images larger than N pixels (decompression-bomb guard; default: 200,000,000)")
     run.add_argument("--no-cleanup", action="store_true",
-                     help="skip image cleanup (deskew, border crop, background flattening)")
+                     help="skip image cleanup (rotation, deskew, border crop)")
     run.add_argument("--raw-text", action="store_true",
                      help="export the engine's raw text only: no post-correction (text == text_raw)")
     run.add_argument("--no-entities", action="store_true", help="skip entity tagging")
+    run.add_argument("--rules-only", action="store_true",
+                     help="tag entities with the rules alone, without the learned CRF over them")
     run.add_argument("--fail-fast", action="store_true",
                      help="stop at the first page that cannot be read instead of recording it and going on")
     run.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
@@ -89,7 +91,7 @@ def _config_from_args(args: argparse.Namespace):
         "ingest": ingest,
         "ocr": {"engine": args.engine, "threads": args.ocr_threads},
         "correct": {"enabled": not args.raw_text},
-        "entities": {"enabled": not args.no_entities},
+        "entities": {"enabled": not args.no_entities, "crf": not args.rules_only},
         "workers": args.workers,
     }
     if args.no_cleanup:

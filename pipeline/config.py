@@ -80,6 +80,9 @@ class CorrectConfig:
 @dataclass(frozen=True)
 class EntitiesConfig:
     enabled: bool = True
+    # the learned CRF over the rules' spans (pipeline/entities/crf.py): on blind sets heldout9/10 it
+    # raised unit, award and person F1 by 0.01-0.04 over the rules alone (docs/ENTITY-RULES.md)
+    crf: bool = True
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,16 @@ from __future__ import annotations
 import logging
 import re
 import time
+from typing import TYPE_CHECKING
 
 from ..config import EntitiesConfig
 from ..model import Block, BlockKind, EntityType, Issue, Mention, Page
 from .awards import extract_awards
 from .lexicon import load_lexicon
 from .rules import Span, TextResult, find_known_people, quote_mask, tag_text
+
+if TYPE_CHECKING:
+    from .crf import SpanRefiner
 
 log = logging.getLogger(__name__)
 
@@ -176,15 +180,28 @@ def _tagged_blocks(issue: Issue) -> list[tuple[Page, Block]]:
     ]
 
 
-def tag_issue(issue: Issue, cfg: EntitiesConfig) -> Issue:
+def _refiner(crf: SpanRefiner | bool | None, cfg: EntitiesConfig) -> SpanRefiner | None:
+    if crf is None:
+        crf = cfg.crf
+    if crf is True:
+        from .crf import default_tagger
+
+        return default_tagger()
+    return crf or None
+
+
+def tag_issue(issue: Issue, cfg: EntitiesConfig, crf: SpanRefiner | bool | None = None) -> Issue:
     """Fill `issue.mentions` and `issue.awards` from the corrected block texts.
 
     Two passes: the first finds people by their titles; the second tags their later, title-less
     mentions and links generic short unit names (街道党工委) to the one full unit of the issue
-    that ends with them."""
+    that ends with them. `crf`: None follows `cfg.crf`, False is the rules alone, True the shipped CRF,
+    or any object with `refine(text, spans, issue_date)` (a fold's model in cross-validation) that
+    replaces each block's rule spans before units are normalized and awards are assembled."""
     if not cfg.enabled:
         return issue
     t0 = time.perf_counter()
+    refiner = _refiner(crf, cfg)
     blocks = _tagged_blocks(issue)
     results: list[TextResult] = [tag_text(b.text, issue.date) for _, b in blocks]
 
@@ -243,6 +260,8 @@ def tag_issue(issue: Issue, cfg: EntitiesConfig) -> Issue:
                     used[k] = True
         spans += find_known_people(text, known, used, mask)
         spans.sort(key=lambda s: s.start)
+        if refiner is not None:
+            spans = refiner.refine(text, spans, issue.date)
         printed: list[str] = []
         for s in spans:  # 鹿溪村 after 浦东新区万祥镇鹿溪村: the same village, printed more fully before
             if s.type is not EntityType.UNIT:
