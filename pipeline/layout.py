@@ -217,6 +217,7 @@ def analyze_page(page: Page, cfg: LayoutConfig, params: LayoutParams | None = No
     usable = _clip_overhangs(usable, frames, m, p)
     vlines = _visual_lines(usable, frames, m, p)
     segs = _chain(vlines, m, p)
+    segs = _split_spanning(segs, frames, m, p)
     segs = _split_segments(segs, frames, m, p)
     masthead, segs, extra_other = _take_masthead(segs, page.page_no, m)
     other.extend(extra_other)
@@ -700,7 +701,7 @@ def _split_crossers(
     for ln in lines:
         b = ln.lbox
         cut = None
-        if _body_type(ln, m, p):
+        if _body_type(ln, m, p) and not _centred_across(ln, frames, body, m, p):
             for gl, gr in sorted(gutters):
                 if crosses(b, gl, gr):
                     near = [o for o in body if o is not b and abs(o.cy - b.cy) <= 4 * m.H]
@@ -733,6 +734,48 @@ def _split_crossers(
     return out
 
 
+def _centred_across(
+    ln: Line, frames: list[tuple[float, float]], body: list[Box], m: _Metrics, p: LayoutParams
+) -> bool:
+    """A module's heading set at body size over two or more columns (a light face scaled down
+    for a narrow module): cut at a gutter, or clipped to one column, each piece looks like a
+    column's line and the title is lost. A line the engine ran across a gutter is rarely
+    centred with wide margins over the columns it touches with the text of its first and
+    last column starting right under it; it is told apart further by what lies just above
+    (nothing of those columns: a module top) or by its glyphs running through every gutter
+    it crosses (the engine reads the white of a real gutter as a space; at 2.0 leading the
+    module above ends one line gap over the heading, so the white above tells nothing)."""
+    b = ln.lbox
+    if not _centred_span(b, frames, m, p):
+        return False
+    spanned = sorted(f for f in frames if f[1] > b.x0 and f[0] < b.x1)
+    x0, x1 = spanned[0][0], spanned[-1][1]
+
+    def starts_under(f: tuple[float, float]) -> bool:
+        return any(o.x1 > f[0] + m.cw and o.x0 < f[1] - m.cw and 0 <= o.y0 - b.y1 <= 2.5 * m.H for o in body)
+
+    if not (starts_under(spanned[0]) and starts_under(spanned[-1])):
+        return False
+    if not any(o is not b and o.x1 > x0 and o.x0 < x1 and 0 <= b.y0 - o.y1 <= 1.5 * m.H for o in body):
+        return True
+    gutters = [(f[1] + g[0]) / 2 for f, g in itertools.pairwise(spanned)]
+    return not any(_space_near(ln, x, m) for x in gutters)
+
+
+def _space_near(ln: Line, x: float, m: _Metrics) -> bool:
+    """The engine read a space within a glyph of x (glyph positions spread evenly over the box)."""
+    b = ln.lbox
+    text = ln.text
+    total = _glyph_count(text) or 1.0
+    acc = 0.0
+    for ch in text:
+        w = _glyph_count(ch)
+        if ch.isspace() and abs(b.x0 + (acc + w / 2) / total * b.width - x) <= 1.0 * m.cw:
+            return True
+        acc += w
+    return False
+
+
 def _clip_overhangs(
     lines: list[Line], frames: list[tuple[float, float]], m: _Metrics, p: LayoutParams
 ) -> list[Line]:
@@ -743,11 +786,12 @@ def _clip_overhangs(
     gutters = [(f[1], g[0]) for f in frames for g in frames if 0 < g[0] - f[1] <= 4 * m.cw]
     if not gutters:
         return lines
+    body = [ln.lbox for ln in lines if _body_type(ln, m, p)]
     out: list[Line] = []
     for ln in lines:
         b = ln.lbox
         x0, x1 = b.x0, b.x1
-        if _body_type(ln, m, p):
+        if _body_type(ln, m, p) and not _centred_across(ln, frames, body, m, p):
             for gl, gr in gutters:
                 if x0 < gl - 2 * m.cw and gr < x1 <= gr + 2 * m.cw:
                     x1 = gl  # its end reaches into the next column
@@ -855,6 +899,44 @@ def _is_centred(b: Box, f: tuple[float, float], m: _Metrics, p: LayoutParams) ->
 
 def _is_right_aligned(b: Box, f: tuple[float, float], m: _Metrics) -> bool:
     return f[1] - b.x1 <= 1.0 * m.cw and b.x0 - f[0] >= 3 * m.cw
+
+
+def _spans_gutter(b: Box, frames: list[tuple[float, float]], m: _Metrics) -> bool:
+    """A box reaching half a glyph or more into two or more column frames (a column's own
+    lines stay inside theirs; a stray glyph in a gutter does not reach the next frame)."""
+    return sum(1 for f in frames if min(b.x1, f[1]) - max(b.x0, f[0]) >= 0.5 * m.cw) >= 2
+
+
+def _split_spanning(
+    segs: list[_Seg], frames: list[tuple[float, float]], m: _Metrics, p: LayoutParams
+) -> list[_Seg]:
+    """A body-size heading centred over two or more columns is linked to the one column line
+    it overlaps most (the lines of the other columns start too far out to be candidates)
+    at loose leading, and above to a byline ending the module over it: chained, it reads
+    as that column's text. Split such a heading (centred over the frames it reaches into,
+    no punctuation) out of a chain whose other lines keep to one column each: a column's
+    own lines never reach into the next column."""
+    out: list[_Seg] = []
+    for s in segs:
+        vs = s.vlines
+        spans = [_spans_gutter(v.box, frames, m) for v in vs]
+        k = spans.index(True) if len(vs) >= 2 and spans.count(True) == 1 else -1
+        t = vs[k].text.strip() if k >= 0 else ""
+        if k < 0 or _glyph_count(t) < 4 or _PUNCT.search(t) or not _centred_span(vs[k].box, frames, m, p):
+            out.append(s)
+            continue
+        log.debug("split the heading %r out of a column chain", t)
+        out.extend(_Seg(part, s.size) for part in (vs[:k], vs[k : k + 1], vs[k + 1 :]) if part)
+    return out
+
+
+def _centred_span(b: Box, frames: list[tuple[float, float]], m: _Metrics, p: LayoutParams) -> bool:
+    """Centred (within a glyph, margins of 1.5 glyphs or more) over the frames it touches."""
+    spanned = sorted(f for f in frames if f[1] > b.x0 and f[0] < b.x1)
+    if len(spanned) < 2:
+        return False
+    x0, x1 = spanned[0][0], spanned[-1][1]
+    return abs((x0 + x1) / 2 - b.cx) <= m.cw and min(b.x0 - x0, x1 - b.x1) >= p.centred_min_cw * m.cw
 
 
 def _split_segments(
@@ -1017,7 +1099,7 @@ def _classify(segs: list[_Seg], frames: list[tuple[float, float]], m: _Metrics, 
             bigs.append(s)
     for s in segs:
         if s.kind in (BlockKind.BODY, BlockKind.SUBHEADLINE, BlockKind.CAPTION) and _centred_module_head(
-            s, segs, m, p
+            s, segs, m, p, frames
         ):
             s.kind, s.size = BlockKind.HEADLINE, "big"
             bigs.append(s)
@@ -1084,7 +1166,9 @@ def _pitch_headline(s: _Seg, flow: list[_Seg], bigs: list[_Seg], m: _Metrics, p:
 _PUNCT = re.compile(r"[，。、；：！？,.;:!?…]")
 
 
-def _centred_module_head(s: _Seg, segs: list[_Seg], m: _Metrics, p: LayoutParams) -> bool:
+def _centred_module_head(
+    s: _Seg, segs: list[_Seg], m: _Metrics, p: LayoutParams, frames: list[tuple[float, float]]
+) -> bool:
     """A light headline set at body size (a regular face only ~1.3x the body, scaled down
     for a module narrower than the page, comes out no taller and no wider than body type):
     neither box nor pitch tells it. Its place does, relative to the page's own body
@@ -1115,8 +1199,11 @@ def _centred_module_head(s: _Seg, segs: list[_Seg], m: _Metrics, p: LayoutParams
     ]
     if not under:
         return False
-    if any(o.box.x_overlap(b) > 0 and 0 <= b.y0 - o.box.y1 <= 2.0 * m.H for o in body):
-        return False  # inside a column's flow: an intertitle
+    # inside a column's flow: an intertitle; a line reaching across a gutter is in no
+    # column's flow (at 2.0 leading the module above may end one line gap over it)
+    across = len(s.vlines) == 1 and _spans_gutter(b, frames, m)
+    if not across and any(o.box.x_overlap(b) > 0 and 0 <= b.y0 - o.box.y1 <= 2.0 * m.H for o in body):
+        return False
     # the module's columns: a run of side-by-side columns whose text starts on the row of the
     # text under s, covering it (a 4-column module's headline may sit over its middle
     # columns; the next module's columns may start on that row too, so every run is tried)
@@ -1130,9 +1217,19 @@ def _centred_module_head(s: _Seg, segs: list[_Seg], m: _Metrics, p: LayoutParams
     core = [k for k, f in enumerate(cols) if f[1] > b.x0 and f[0] < b.x1]
     if not core:
         return False
+
+    def tiled(a: tuple[float, float], c: tuple[float, float]) -> bool:
+        """Side by side; for a heading across a gutter, also two columns with only page
+        frames between them (a photo at the top of the middle column starts it lower)."""
+        if c[0] - a[1] <= 2 * m.cw:
+            return True
+        between = sorted(f for f in frames if f[0] >= a[1] and f[1] <= c[0])
+        edges = [a, *between, c]
+        return across and all(y[0] - x[1] <= 2 * m.cw for x, y in itertools.pairwise(edges))
+
     for i in range(core[0] + 1):
         for j in range(core[-1], len(cols)):
-            if j == i or any(cols[k + 1][0] - cols[k][1] > 2 * m.cw for k in range(i, j)):
+            if j == i or not all(tiled(cols[k], cols[k + 1]) for k in range(i, j)):
                 continue
             x0, x1 = cols[i][0], cols[j][1]
             if abs((x0 + x1) / 2 - b.cx) > m.cw or min(b.x0 - x0, x1 - b.x1) < p.centred_min_cw * m.cw:

@@ -1659,3 +1659,113 @@ def test_byline_under_a_column_whose_last_line_starts_in_the_gutter_ends_its_art
     by = [b for b in page.blocks if "通讯员" in b.text]
     assert [str(b.kind) for b in by] == ["byline"]
     assert by[0].text.strip() == "（通讯员彭慧红）"
+
+
+# --------------------------------------------------------------------------- round 13: tune6
+
+_HEAD_T = "江宁路街道举办敬老助餐活动天目西路"  # 18 glyphs, no space: a title's glyphs run through gutters
+_HEAD_U = "天目西路街道推进文明交通工作静安寺街道举办消防演练活动"  # 28
+
+_STACKED_ACROSS = """
+          TTTTTTTTTTTTTTTTTT
+
+  AAAAAAAAAA BBBBBBBBBBBB CCCCCCCCCCCC
+AAAAAAAAAAAA BBBBBBBBBBBB CCCCCCCCCCCC
+AAAAAAAAAAAA BBBBBBBBBBBB CCCCCCCCCCCC
+AAAAAAAAAAAA BBBBBBBBBBBB CCCCCCCCCCCC
+AAAAAAAAAAAA BBBBBBBBBBBB CCCCCCCCCCCC
+AAAAAAAAAAAA BBBBBBBBBBBB CCCCCCCCCCCC
+{head}
+  DDDDDDDDDD EEEEEEEEEEEE FFFFFFFFFFFF
+DDDDDDDDDDDD EEEEEEEEEEEE FFFFFFFFFFFF
+DDDDDDDDDDDD EEEEEEEEEEEE FFFFFFFFFFFF
+DDDDDDDDDDDD EEEEEEEEEEEE FFFFFFFFFFFF
+DDDDDDDDDDDD EEEEEEEEEEEE FFFFFFFFFFFF
+DDDDDDD      EEEEEEE      FFFFFFF
+"""
+
+
+def test_body_size_headline_across_gutters_at_tight_module_spacing_is_not_cut() -> None:
+    """Round 13 (tune6-a3-6col p1-p2): modules stacked at 2.0 leading, so the next module's
+    body-size headline sits one ordinary line gap under the columns above. The engine read
+    it whole across the 1-glyph gutters (its glyphs run through them: no space there), and
+    the crosser split cut it into three column lines (text on both sides of each gutter
+    just above and below), or clipped it to one column: the article lost its headline and
+    merged into the one above. A line centred over the columns it reaches into, with their
+    text starting right under it and no space read at any gutter, stays whole and heads
+    its module (a line across a gutter is in no column's flow, so the module above ending
+    just over it does not make it an intertitle)."""
+    page, letters = run(
+        _STACKED_ACROSS.format(head="     UUUUUUUUUUUUUUUUUUUUUUUUUUUU"),
+        texts={"T": [_HEAD_T], "U": [_HEAD_U]},
+    )
+    u = [ln for b in page.blocks for ln in b.lines if letters[id(ln)] == "U"]
+    assert [ln.text for ln in u] == [_HEAD_U]
+    assert kinds(page, letters)["U"] == {"headline"}
+    assert _articles(page, letters) == ["TABC", "UDEF"]
+
+
+def test_line_run_across_a_gutter_with_a_space_there_is_still_cut() -> None:
+    """The other side of the rule above: two column lines the engine ran together, with the
+    space it read in the gutter, are cut even when the pair happens to be centred over the
+    two columns (indented first half, short second half) at a module's top."""
+    page, letters = run(
+        """
+        HHHHHHHHHHHHHHHHHHHHHHHHH
+
+        AAAAAAAAAAAA BBBBBBBBBBBB
+        AAAAAAAAAAAA BBBBBBBBBBBB
+        AAAAAAAAAAAA BBBBBBBBBBBB
+        AAAAAAA      BBBBBBBBBBBB
+          XXXXXXXXXXXXXXXXXXXX
+        CCCCCCCCCCCC DDDDDDDDDDDD
+        CCCCCCCCCCCC DDDDDDDDDDDD
+        CCCCCCCCCCCC DDDDDDDDDDDD
+        """,
+        texts={"X": ["上海汇金物业管理 民看得见摸得着。"]},
+    )
+    texts = {ln.text for b in page.blocks for ln in b.lines}
+    assert {"上海汇金物业管理", "民看得见摸得着。"} <= texts
+
+
+def test_headline_reaching_just_past_its_middle_column_is_not_chained_into_it() -> None:
+    """Round 13 (tune6 s101 p1): a 3-column module's headline, centred over the module, only
+    reached two glyphs into the outer columns, so the one column line it overlapped enough
+    was its middle column's: chained with the byline above and that column's text below,
+    it read as body of the middle column. A line centred over the frames it reaches into,
+    in a chain whose other lines keep to one column, is split out of the chain."""
+    page, letters = run(
+        _STACKED_ACROSS.format(head="          UUUUUUUUUUUUUUUUUU"),
+        texts={"T": [_HEAD_T], "U": [_HEAD_U[:18]]},
+    )
+    assert kinds(page, letters)["U"] == {"headline"}
+    assert _articles(page, letters) == ["TABC", "UDEF"]
+
+
+def test_headline_over_a_module_whose_middle_column_opens_with_a_photo() -> None:
+    """Round 13 (tune6 s100 p2): a photo heads the middle column of a 3-column module, so
+    text starts under the headline only in the outer columns; the run of columns it is
+    centred over had to be side by side with text on the row under it, and none was. For
+    a headline across gutters, page frames with no text on that row (a photo) fill the run."""
+    page, letters = run(
+        """
+                  TTTTTTTTTTTTTTTTTT
+
+          AAAAAAAAAA BBBBBBBBBBBB CCCCCCCCCCCC
+        AAAAAAAAAAAA BBBBBBBBBBBB CCCCCCCCCCCC
+        AAAAAAAAAAAA BBBBBBBBBBBB CCCCCCCCCCCC
+        AAAAAAAAAAAA BBBBBBBBBBBB CCCCCCCCCCCC
+        AAAAAAAAAAAA BBBBBBBBBBBB CCCCCCCCCCCC
+        AAAAAAAAAAAA BBBBBBBBBBBB CCCCCCCCCCCC
+             UUUUUUUUUUUUUUUUUUUUUUUUUUUU
+          DDDDDDDDDD              FFFFFFFFFFFF
+        DDDDDDDDDDDD              FFFFFFFFFFFF
+        DDDDDDDDDDDD              FFFFFFFFFFFF
+        DDDDDDDDDDDD EEEEEEEEEEEE FFFFFFFFFFFF
+        DDDDDDDDDDDD EEEEEEEEEEEE FFFFFFFFFFFF
+        DDDDDDD      EEEEEEE      FFFFFFF
+        """,
+        texts={"T": [_HEAD_T], "U": [_HEAD_U]},
+    )
+    assert kinds(page, letters)["U"] == {"headline"}
+    assert _articles(page, letters) == ["TABC", "UDEF"]
