@@ -212,6 +212,7 @@ def analyze_page(page: Page, cfg: LayoutConfig, params: LayoutParams | None = No
         other.extend(heads)
         usable = [ln for ln in usable if not any(ln is h for h in heads)]
     frames = _column_frames(usable, m, p)
+    usable = _join_title_pieces(usable, frames, m, p)
     usable = _split_crossers(usable, frames, m, p)
     frames = _column_frames(usable, m, p)  # again, without the lines that ran across gutters
     usable = _clip_overhangs(usable, frames, m, p)
@@ -734,6 +735,75 @@ def _split_crossers(
     return out
 
 
+def _join_title_pieces(
+    lines: list[Line], frames: list[tuple[float, float]], m: _Metrics, p: LayoutParams
+) -> list[Line]:
+    """Rejoin the two pieces the engine made of one body-size title at a gutter: a two-part
+    title (`文明交通进社区 曹家渡街道在行动`) centred over two columns has its printed gap on
+    the gutter, so the engine may read it as two lines abutting there; each piece then fits
+    one column (the first taken for a byline, the second for body) and the article loses its
+    headline. Two level pieces, no punctuation, meeting on a gutter, whose joined box is
+    centred over the columns it reaches into at a module top (`_centred_across`), are one
+    line; the gap is kept as a space, as the engine reads it when it keeps such a title whole."""
+    gutters = [(f[1], g[0]) for f, g in itertools.pairwise(sorted(frames)) if 0 < g[0] - f[1] <= 4 * m.cw]
+    if not gutters:
+        return lines
+    body = [ln for ln in lines if _body_type(ln, m, p)]
+    pieces = sorted(
+        (
+            ln
+            for ln in body
+            if ln.text == ln.text_raw
+            and _glyph_count(ln.text.strip()) >= 3
+            and not _PUNCT.search(ln.text)
+            and not _LIST_ITEM.match(ln.text)
+        ),
+        key=lambda ln: ln.lbox.x0,
+    )
+    joined: dict[int, Line] = {}  # id(left piece) -> the joined line
+    gone: set[int] = set()
+    for a in pieces:
+        if id(a) in gone:
+            continue
+        A = a.lbox
+        for c in pieces:
+            C = c.lbox
+            if c is a or id(c) in gone or not (-0.3 * m.cw <= C.x0 - A.x1 <= 0.5 * m.cw):
+                continue
+            if abs(A.y0 - C.y0) > 0.25 * m.H or abs(A.y1 - C.y1) > 0.25 * m.H:
+                continue
+            seam = (A.x1 + C.x0) / 2
+            if not any(gl - 0.3 * m.cw <= seam <= gr + 0.3 * m.cw for gl, gr in gutters):
+                continue
+            line = _joined(a, c)
+            rest = [o.lbox for o in body if o is not a and o is not c] + [line.lbox]
+            if _centred_across(line, frames, rest, m, p):
+                log.debug("rejoined the title pieces %r + %r at a gutter", a.text, c.text)
+                joined[id(a)] = line
+                gone |= {id(a), id(c)}
+                break
+    if not joined:
+        return lines
+    return [joined.get(id(ln), ln) for ln in lines if id(ln) in joined or id(ln) not in gone]
+
+
+def _joined(a: Line, c: Line) -> Line:
+    """One line from two pieces of a row, left to right, with a space between them."""
+    A, C = a.lbox, c.lbox
+    cc = a.char_confidences + [min(a.confidence, c.confidence)] + c.char_confidences
+    whole = len(a.char_confidences) == len(a.text) and len(c.char_confidences) == len(c.text)
+    text = f"{a.text.rstrip()} {c.text.lstrip()}"
+    return Line(
+        a.line_id,
+        Box(min(a.box.x0, c.box.x0), min(a.box.y0, c.box.y0), max(a.box.x1, c.box.x1), max(a.box.y1, c.box.y1)),
+        text,
+        text,
+        min(a.confidence, c.confidence),
+        layout_box=Box(min(A.x0, C.x0), min(A.y0, C.y0), max(A.x1, C.x1), max(A.y1, C.y1)),
+        char_confidences=cc if whole and len(cc) == len(text) else [],
+    )
+
+
 def _centred_across(
     ln: Line, frames: list[tuple[float, float]], body: list[Box], m: _Metrics, p: LayoutParams
 ) -> bool:
@@ -907,6 +977,27 @@ def _spans_gutter(b: Box, frames: list[tuple[float, float]], m: _Metrics) -> boo
     return sum(1 for f in frames if min(b.x1, f[1]) - max(b.x0, f[0]) >= 0.5 * m.cw) >= 2
 
 
+def _straddles(b: Box, frames: list[tuple[float, float]], m: _Metrics) -> bool:
+    """A box reaching past both edges of the frame it overlaps most (0.4 glyph or more each
+    side) into the frames on either side: a 3-column module's headline set exactly as wide
+    as its middle column's text plus a glyph reaches only 0.2-0.3 glyph into the outer
+    columns, too little for `_spans_gutter`; a column's justified lines end at their
+    frame's edges (frames are drawn from them), and punctuation hangs out on one side only."""
+    if len(frames) < 3:
+        return False
+    own = max(frames, key=lambda f: min(b.x1, f[1]) - max(b.x0, f[0]))
+    if not (b.x0 <= own[0] - 0.4 * m.cw and b.x1 >= own[1] + 0.4 * m.cw):
+        return False
+    left = any(f[1] <= own[0] and f[1] > b.x0 for f in frames)
+    right = any(f[0] >= own[1] and f[0] < b.x1 for f in frames)
+    return left and right
+
+
+def _across(b: Box, frames: list[tuple[float, float]], m: _Metrics) -> bool:
+    """In no one column's flow: reaching well into a second frame, or past both edges of its own."""
+    return _spans_gutter(b, frames, m) or _straddles(b, frames, m)
+
+
 def _split_spanning(
     segs: list[_Seg], frames: list[tuple[float, float]], m: _Metrics, p: LayoutParams
 ) -> list[_Seg]:
@@ -919,7 +1010,7 @@ def _split_spanning(
     out: list[_Seg] = []
     for s in segs:
         vs = s.vlines
-        spans = [_spans_gutter(v.box, frames, m) for v in vs]
+        spans = [_across(v.box, frames, m) for v in vs]
         k = spans.index(True) if len(vs) >= 2 and spans.count(True) == 1 else -1
         t = vs[k].text.strip() if k >= 0 else ""
         if k < 0 or _glyph_count(t) < 4 or _PUNCT.search(t) or not _centred_span(vs[k].box, frames, m, p):
@@ -1201,7 +1292,7 @@ def _centred_module_head(
         return False
     # inside a column's flow: an intertitle; a line reaching across a gutter is in no
     # column's flow (at 2.0 leading the module above may end one line gap over it)
-    across = len(s.vlines) == 1 and _spans_gutter(b, frames, m)
+    across = len(s.vlines) == 1 and _across(b, frames, m)
     if not across and any(o.box.x_overlap(b) > 0 and 0 <= b.y0 - o.box.y1 <= 2.0 * m.H for o in body):
         return False
     # the module's columns: a run of side-by-side columns whose text starts on the row of the

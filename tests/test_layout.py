@@ -4,6 +4,7 @@ the blocks; the engine's own line order is shuffled away by the drawing helper."
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -1769,3 +1770,57 @@ def test_headline_over_a_module_whose_middle_column_opens_with_a_photo() -> None
     )
     assert kinds(page, letters)["U"] == {"headline"}
     assert _articles(page, letters) == ["TABC", "UDEF"]
+
+
+def _widen(page: Page, letters: dict[int, str], letter: str, by: float) -> None:
+    """Widen the one line drawn with `letter` by `by` px each side (less than a glyph cell,
+    which a drawing cannot show), keeping `letters` pointing at the new line."""
+    k = next(i for i, ln in enumerate(page.ocr_lines) if letters[id(ln)] == letter)
+    ln = page.ocr_lines[k]
+    b, lb = ln.box, ln.lbox
+    new = dataclasses.replace(
+        ln, box=Box(b.x0 - by, b.y0, b.x1 + by, b.y1), layout_box=Box(lb.x0 - by, lb.y0, lb.x1 + by, lb.y1)
+    )
+    page.ocr_lines[k] = new
+    letters[id(new)] = letter
+
+
+def test_headline_just_wider_than_its_middle_column_opens_its_module() -> None:
+    """Round 14 (tune6 s100 p1, s101 p2): a 3-column module's headline set a glyph wider than
+    its middle column on each side reaches only 0.3 glyph into the outer columns, so it
+    reaches half a glyph into no second frame: it stayed chained into the middle column (or
+    was refused as an intertitle) and the two modules' articles merged. A line past both
+    edges of its own frame, into the frames either side, centred over them, is across."""
+    page, letters = draw(
+        _STACKED_ACROSS.format(head="            UUUUUUUUUUUUUU"),
+        texts={"T": [_HEAD_T], "U": [_HEAD_U[:14]]},
+    )
+    _widen(page, letters, "U", 0.3 * 30.0)
+    analyze_page(page, CFG)
+    assert kinds(page, letters)["U"] == {"headline"}
+    assert _articles(page, letters) == ["TABC", "UDEF"]
+
+
+def test_title_read_in_two_pieces_at_a_gutter_is_rejoined_into_its_headline() -> None:
+    """Round 14 (tune6 s101 p1): the engine read a two-part title centred over two columns as
+    two lines abutting on the gutter (its printed gap falls there); each piece fit one column,
+    the first was taken for a byline (`文…` reads as `文: name`) and the second for body, and
+    the article had no headline. Level pieces meeting on a gutter whose joined box is centred
+    over the columns at a module top are one headline line, the gap kept as a space."""
+    page, letters = run(
+        """
+            PPPPPPPPQQQQQQQQQ
+
+          AAAAAAAAAA BBBBBBBBBBBB
+        AAAAAAAAAAAA BBBBBBBBBBBB
+        AAAAAAAAAAAA BBBBBBBBBBBB
+        AAAAAAAAAAAA BBBBBBBBBBBB
+        AAAAAAA      BBBBBBB
+        """,
+        texts={"P": ["文明交通进社区"], "Q": ["曹家渡街道在行动"]},
+    )
+    heads = [b for b in page.blocks if b.kind == BlockKind.HEADLINE]
+    assert [b.text for b in heads] == ["文明交通进社区 曹家渡街道在行动"]
+    letters[id(heads[0].lines[0])] = "P"  # the joined line is a new one
+    assert collapse(order(page, letters)) == "PAB"
+    assert _articles(page, letters) == ["PAB"]
