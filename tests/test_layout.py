@@ -1824,3 +1824,14 @@ def test_title_read_in_two_pieces_at_a_gutter_is_rejoined_into_its_headline() ->
     letters[id(heads[0].lines[0])] = "P"  # the joined line is a new one
     assert collapse(order(page, letters)) == "PAB"
     assert _articles(page, letters) == ["PAB"]
+
+
+def test_byline_pattern_needs_the_separator_after_wen_and_tu() -> None:
+    """文/图 open a byline only with their separator: titles that merely start with 文 or 图
+    (文明交通进社区, 图书馆延长开放) are not bylines; 记者王红 and （党建办） still are."""
+    from pipeline.layout import _BYLINE
+
+    for title in ("文明交通进社区", "图书馆延长开放", "文化活动丰富多彩"):
+        assert not _BYLINE.match(title), title
+    for byline in ("文/王红", "文：王红", "图 李明", "文/图 张三", "记者王红", "通讯员 张三", "（党建办）"):
+        assert _BYLINE.match(byline), byline
