@@ -1580,6 +1580,7 @@ def _xy_order(items: list[_Seg], m: _Metrics) -> list[_Seg]:
                 for s in _xy_order([x for r in rows[a:b] for x in r], m)
             ]
     if len(cols) > 1 and _vertical_cut_ok(cols, m):
+        cols = _headless_to_module(cols, m)
         return [s for g in cols for s in _xy_order(g, m)]
     if len(rows) > 1:
         groups = _merge_rows(rows)
@@ -1647,6 +1648,49 @@ def _vertical_cut_ok(cols: list[list[_Seg]], m: _Metrics) -> bool:
         for g in cols[1:]
         for s in g
     )
+
+
+def _headless_to_module(cols: list[list[_Seg]], m: _Metrics) -> list[list[_Seg]]:
+    """A column group with no headline, left of a group whose headline stands just above its
+    top, joins that group when the headline is centred over the run of columns from it to
+    one of the columns on its right (and the headline on its left is not centred over a run
+    ending with it): it is the first column of that module, left out of the headline's
+    reach by centring only (two modules side by side, headlines on one row; a cut at each
+    gutter would read it before the headline, in the module on its left)."""
+
+    def x0(s: _Seg) -> float:
+        return s.frame[0] if s.frame is not None else s.box.x0
+
+    def x1(s: _Seg) -> float:
+        return s.frame[1] if s.frame is not None else s.box.x1
+
+    def heads(g: list[_Seg], top: float) -> list[_Seg]:
+        return [s for s in g if s.kind == BlockKind.HEADLINE and top - 4 * m.H <= s.box.y1 <= top + 0.5 * m.H]
+
+    out = [list(g) for g in cols]
+    i = 0
+    while i + 1 < len(out):
+        g, nxt = out[i], out[i + 1]
+        if any(s.kind == BlockKind.HEADLINE for s in g):
+            i += 1
+            continue
+        top = min(s.box.y0 for s in g)
+        left, right = min(x0(s) for s in g), max(x1(s) for s in g)
+        ends = sorted({x1(s) for g2 in out[i + 1 :] for s in g2 if s.kind != BlockKind.HEADLINE})
+        mine = any(
+            h.box.x0 >= right - m.cw and any(e >= h.box.x1 and abs((left + e) / 2 - h.box.cx) <= m.cw for e in ends)
+            for h in heads(nxt, top)
+        )
+        starts = sorted({x0(s) for s in out[i - 1] if s.kind != BlockKind.HEADLINE}) if i > 0 else []
+        theirs = i > 0 and any(
+            any(b <= h.box.x0 and abs((b + right) / 2 - h.box.cx) <= m.cw for b in starts) for h in heads(out[i - 1], top)
+        )
+        if mine and not theirs:
+            log.debug("headless column at x %.0f-%.0f joins the module of the headline on its right", left, right)
+            out[i : i + 2] = [g + nxt]
+        else:
+            i += 1
+    return out
 
 
 def _merge_rows(rows: list[list[_Seg]]) -> list[list[_Seg]]:
@@ -1856,6 +1900,7 @@ def build_articles(issue: Issue) -> Issue:
     has_content = False
     closed: set[str] = set()  # articles whose byline has been read: they take no more text
     last_text: dict[str, tuple[int, str]] = {}  # article -> page and text of its last non-heading block
+    foot: dict[str, bool] = {}  # article -> its last non-heading block ends its column on its page
     prev_no = -1
     for page in issue.pages:
         for b in page.blocks:
@@ -1883,7 +1928,15 @@ def build_articles(issue: Issue) -> Issue:
             # mid-sentence ones first: one that ended a sentence there may just have no byline
             # printed. A lead of bylines only carries no text to judge by: the bylines then
             # follow the order the articles were cut off in
-            carried.sort(key=lambda a: bool(_SENTENCE_END.search(last_text[a.article_id][1])))
+            # and of those, ones cut off at the foot of their column before ones whose text
+            # stops above another block of the page (an article that ends above the next
+            # module's headline was not cut off by the page: OCR may just have lost its full stop)
+            carried.sort(
+                key=lambda a: (
+                    bool(_SENTENCE_END.search(last_text[a.article_id][1])),
+                    not _SENTENCE_END.search(last_text[a.article_id][1]) and not foot[a.article_id],
+                )
+            )
         if seq and seq[0].kind != BlockKind.HEADLINE and carried and current is not None:
             nxt0 = seq[1] if len(seq) > 1 else None
             if not (seq[0].kind == BlockKind.SUBHEADLINE and nxt0 is not None and nxt0.kind == BlockKind.HEADLINE):
@@ -1937,6 +1990,7 @@ def build_articles(issue: Issue) -> Issue:
             if b.kind not in (BlockKind.HEADLINE, BlockKind.SUBHEADLINE):
                 has_content = True
                 last_text[current.article_id] = (page.page_no, b.text.strip())
+                foot[current.article_id] = _at_column_foot(b, seq)
             # in the page's lead a byline followed by another ends its part even in one column:
             # two continuations end there, each with its byline
             lead_pair = k + 1 < first_head and seq[k + 1].kind == BlockKind.BYLINE
@@ -1945,6 +1999,18 @@ def build_articles(issue: Issue) -> Issue:
         prev_no = page.page_no
     issue.articles = articles
     return issue
+
+
+def _at_column_foot(b: Block, seq: list[Block]) -> bool:
+    """No other block of the page's text lies below `b` across most of its width: the page,
+    not the next article, ended its text there (a continued article is cut at a foot)."""
+    w = max(1.0, b.box.x1 - b.box.x0)
+    return not any(
+        o is not b
+        and o.box.y0 >= b.box.y1 - 0.5 * b.box.height / max(1, len(b.lines))
+        and min(o.box.x1, b.box.x1) - max(o.box.x0, b.box.x0) > 0.5 * min(w, o.box.x1 - o.box.x0)
+        for o in seq
+    )
 
 
 def _byline_ends(seq: list[Block], k: int) -> bool:

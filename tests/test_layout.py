@@ -884,6 +884,59 @@ def test_articles_cut_off_on_one_page_continue_first_cut_first() -> None:
     assert groups == ["HADy", "KBE", "MN"]
 
 
+def test_continuation_goes_to_the_article_cut_at_the_foot_not_one_ending_above_a_headline() -> None:
+    """Round 15 (degraded-new classic-a4-100 p2-p3): two articles left open on page 1, both
+    without a full stop at their end. The first stops above the next article's headline (OCR
+    lost its full stop; it ended there), the second runs to the foot of the page: page 2's
+    lead continues the second, though the first was cut off earlier in reading order."""
+    p1, l1 = draw(
+        """
+        HHHHHHHHHHHHHHHHHHHHHHHHHH
+        HHHHHHHHHHHHHHHHHHHHHHHHHH
+
+          AAAAAAAAAAAAAAAAAAAAAAAA
+        AAAAAAAAAAAAAAAAAAAAAAAAAA
+        AAAAAAAAAAAAAAAAAAAAAAAAAA
+
+        KKKKKKKKKKKKKKKKKKKKKKKKKK
+        KKKKKKKKKKKKKKKKKKKKKKKKKK
+
+          BBBBBBBBBBBBBBBBBBBBBBBB
+        BBBBBBBBBBBBBBBBBBBBBBBBBB
+        BBBBBBBBBBBBBBBBBBBBBBBBBB
+        """,
+        big="HK",
+        page_id="t_p001",
+    )
+    p2, l2 = draw(
+        """
+        DDDDDDDDDDDDDDDDDDDDDDDDDD
+        DDDDDDDDDDDDDD
+                     yyyyyy
+
+        MMMMMMMMMMMMMMMMMMMMMMMMMM
+        MMMMMMMMMMMMMMMMMMMMMMMMMM
+
+          NNNNNNNNNNNNNNNNNNNNNNNN
+        NNNNNNNNNNNNNNNNNNNNNNNNNN
+        NNNNNNNNNNNN
+        """,
+        big="M",
+        texts={"y": ["（党建办）"]},
+        page_id="t_p002",
+        page_no=2,
+    )
+    for p in (p1, p2):
+        analyze_page(p, CFG)
+    issue = build_articles(_issue(p1, p2))
+    letters = {**l1, **l2}
+    groups = [
+        collapse("".join(letters[id(ln)] for bid in a.block_ids for ln in issue.block(bid).lines))
+        for a in issue.articles
+    ]
+    assert groups == ["HA", "KBDy", "MN"]
+
+
 def test_stacked_headless_modules_with_an_intertitle_below_the_band() -> None:
     """Two headless two-column modules stacked (both continue from an earlier page); the lower
     one has an intertitle just under its first, short line. The intertitle is no headline, and
@@ -1835,3 +1888,32 @@ def test_byline_pattern_needs_the_separator_after_wen_and_tu() -> None:
         assert not _BYLINE.match(title), title
     for byline in ("文/王红", "文：王红", "图 李明", "文/图 张三", "记者王红", "通讯员 张三", "（党建办）"):
         assert _BYLINE.match(byline), byline
+
+
+def test_headless_column_joins_the_module_whose_headline_is_centred_over_it() -> None:
+    """Round 15 (tune6 s101 p1, s100 p1): two modules side by side, headlines on one row. The
+    right module's first column has no headline over it (its headline, centred over all three
+    of its columns, only covers the middle one), so a cut at each gutter read that column
+    before the headline, in the left module's article."""
+    page, letters = draw(
+        """
+          HHHHHHHHHHHHHH               KKKKKKKKKK
+          HHHHHHHHHHHHHH               KKKKKKKKKK
+
+          AAAAAA  EEEEEEEE    BBBBBB    CCCCCCCC  DDDDDDDD
+        AAAAAAAA  EEEEEEEE  BBBBBBBB  CCCCCCCC  DDDDDDDD
+        AAAAAAAA  EEEEEEEE  BBBBBBBB  CCCCCCCC  DDDDDDDD
+        AAAAAAAA  EEEEEEEE  BBBBBBBB  CCCCCCCC  DDDDDDDD
+        AAAAAAAA  EEEEEEEE  BBBBBBBB  CCCCCCCC  DDDDDDDD
+        AAAAAAAA  EEEE      BBBBBBBB  CCCCCCCC  DDDD
+        """,
+        big="HK",
+    )
+    analyze_page(page, CFG)
+    assert collapse(order(page, letters)) == "HAEKBCD"
+    issue = build_articles(_issue(page))
+    groups = [
+        collapse("".join(letters[id(ln)] for bid in a.block_ids for ln in issue.block(bid).lines))
+        for a in issue.articles
+    ]
+    assert groups == ["HAE", "KBCD"]
