@@ -865,3 +865,35 @@ def test_role_field_word_needs_a_boundary_round10() -> None:
 def test_giving_verb_is_not_an_award_topic_round10() -> None:
     awards = [a for a, _ in _spans("会上，镇党委向十个支部颁发先进党支部奖牌。", EntityType.AWARD)]
     assert awards == ["先进党支部"]
+
+
+# --------------------------------------------------------------------------- round 11 (data moves)
+
+
+def test_held_out_split_reads_the_next_blind_set_and_says_when_it_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pathlib import Path
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1]))
+    from benchmarks import entities_bench
+
+    assert entities_bench.HELD_OUT == "entities_heldout11.jsonl"
+    monkeypatch.setattr(entities_bench, "HELD_OUT", "entities_heldout_absent.jsonl")
+    with pytest.raises(SystemExit, match="missing"):
+        entities_bench.split_records("held-out")
+    tune_ids = {r["id"] for r in entities_bench.split_records("tune")}
+    # the two sets scored blind are tuning data now, under their own ids
+    assert {"heldout9-01", "heldout9-30", "heldout10-01", "heldout10-30"} <= tune_ids
+
+
+def test_short_second_end_of_a_range_takes_the_first_ends_month_and_year() -> None:
+    """ANNOTATION.md: a range gives two dates; its short second end (4日, 5月) borrows what it omits."""
+    from pipeline.entities.rules import find_dates
+
+    def dates(text: str) -> list[tuple[str, str]]:
+        return [(d.text, d.normalized) for d in find_dates(text, "2023-05-01")]
+
+    assert dates("11月8日至9日举办") == [("11月8日", "2023-11-08"), ("9日", "2023-11-09")]
+    assert dates("2019年3月至6月，") == [("2019年3月", "2019-03"), ("6月", "2019-06")]
+    assert dates("2020年至2022年") == [("2020年", "2020"), ("2022年", "2022")]
+    assert dates("10月12日-14日") == [("10月12日", "2023-10-12"), ("14日", "2023-10-14")]
+    assert dates("第3至5名") == []  # no date before it: nothing to borrow

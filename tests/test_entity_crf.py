@@ -4,6 +4,7 @@ switched off."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ import pytest
 import pipeline.entities as entities
 from pipeline.config import EntitiesConfig
 from pipeline.entities import tag_issue
-from pipeline.entities.crf import CrfTagger, bio_labels, char_features, decode_bio, default_tagger
+from pipeline.entities.crf import CrfTagger, _plausible, bio_labels, char_features, decode_bio, default_tagger
 from pipeline.entities.rules import Span
 from pipeline.model import Block, BlockKind, Box, EntityType, Issue, Line, Page
 
@@ -121,3 +122,99 @@ def test_unsure_recut_keeps_the_rule_spans() -> None:
     out = strict.refine(text, rule, "2020-01-08")
     assert all(s.rule == "t" or not any(r.start < s.end and s.start < r.end for r in rule) for s in out)
     assert len(labels) == len(probs) == len(text) and all(0.0 <= p <= 1.0 for p in probs)
+
+
+# --------------------------------------------------------------------------- round 11 (strings unlike heldout9/10's)
+
+
+def _unit(text: str, s: str) -> Span:
+    a = text.index(s)
+    return Span(EntityType.UNIT, a, a + len(s), s, s, rule="t")
+
+
+def test_a_new_person_gets_the_role_of_the_title_run_before_it() -> None:
+    text = "桐荫居委会副主任 钟离安平带队走访。"
+    a = text.index("钟离安平")
+    person = CrfTagger._new_span(text, EntityType.PERSON, a, a + 4, [_unit(text, "桐荫居委会")], "2021-05-12", 0.8)
+    assert person.role == "桐荫居委会副主任"
+    text2 = "退休护士宓秀芝每周来帮忙。"
+    a2 = text2.index("宓秀芝")
+    assert CrfTagger._new_span(text2, EntityType.PERSON, a2, a2 + 3, [], "2021-05-12", 0.8).role == "退休护士"
+    # X的Name ends the role run, and a name in a list after 、 has no title of its own
+    text3 = "桐荫居民区的志愿者、宓秀芝"
+    a3 = text3.index("宓秀芝")
+    assert CrfTagger._new_span(text3, EntityType.PERSON, a3, a3 + 3, [], "2021-05-12", 0.8).role == ""
+
+
+def test_name_shape_feature_marks_plain_names() -> None:
+    text = "居民宓秀芝（桐荫居民区）"
+    feats = char_features(text, [])
+    assert "nm3" in feats[2]  # 宓秀芝 closed by the bracket
+    assert "nm3@-1" in feats[3] and "nm3@2" in feats[0] and not any(f.startswith("nm") for f in feats[-1])
+
+
+def test_guard_refuses_malformed_new_spans() -> None:
+    t1 = "他围绕以“睦邻”为品牌的桐荫街道基层治理新格局作报告"
+    a = t1.index("桐荫街道")
+    assert not _plausible(t1, "unit", a, t1.index("作报告"), [])  # runs on into 格局 (ends like 公安局)
+    assert _plausible(t1, "unit", a, a + 4, [])
+    t2 = "活动期间，桐荫街道团工委组织志愿者"
+    assert not _plausible(t2, "unit", 0, t2.index("组织"), [])  # crosses a clause mark
+    t3 = "获评“星级社区"
+    assert not _plausible(t3, "award", 2, len(t3), [])  # opens a quote it never closes
+    t4 = "上海丙午货运有限公司党支部"
+    rule = [_unit(t4, t4)]
+    assert not _plausible(t4, "unit", t4.index("货运"), len(t4), rule)  # drops the place that opens it
+    assert _plausible(t4, "unit", 0, len(t4), rule)
+
+
+class _Forced(CrfTagger):
+    """The shipped model with its labels replaced: refine's guard is tested on a sure, wrong stretch."""
+
+    forced: list[str] = []
+
+    def labels(self, text: str, rule_spans: Sequence[Span]) -> tuple[list[str], list[float]]:
+        return list(self.forced), [0.99] * len(text)
+
+
+def test_a_sure_malformed_stretch_keeps_the_rule_spans() -> None:
+    tagger = default_tagger()
+    assert tagger is not None
+    text = "以桐荫街道基层治理新格局为题"
+    a, b = text.index("桐荫街道"), text.index("为题")
+    rule = [_unit(text, "桐荫街道")]
+    forced = _Forced(tagger.path)
+    forced.forced = bio_labels(len(text), [("unit", a, b)])
+    out = forced.refine(text, rule, "2021-05-12")
+    assert [(s.text, s.rule) for s in out] == [("桐荫街道", "t")]
+    # the same stretch ending on a unit head is taken
+    text2 = "以桐荫街道社区文化活动中心为题"
+    assert _plausible(text2, "unit", 1, text2.index("为题"), [_unit(text2, "桐荫街道")])
+    forced.forced = bio_labels(len(text2), [("unit", 1, text2.index("为题"))])
+    out2 = forced.refine(text2, [_unit(text2, "桐荫街道")], "2021-05-12")
+    assert [s.text for s in out2] == ["桐荫街道社区文化活动中心"] and out2[0].rule == "crf"
+
+
+def test_a_new_range_tail_date_reads_its_month_from_the_left() -> None:
+    text = "6月3日至4日，居民来到活动室。"
+    a = text.index("4日")
+    tail = CrfTagger._new_span(text, EntityType.DATE, a, a + 2, [], "2021-05-12", 0.9)
+    assert tail.normalized == "2021-06-04"
+
+
+class _Unsure(_Forced):
+    def labels(self, text: str, rule_spans: Sequence[Span]) -> tuple[list[str], list[float]]:
+        return list(self.forced), [0.45] * len(text)
+
+
+def test_an_unsure_span_where_the_rules_found_nothing_is_dropped() -> None:
+    tagger = default_tagger()
+    assert tagger is not None
+    text, name = MISSED_BY_RULES
+    a = text.index(name)
+    unsure = _Unsure(tagger.path)
+    unsure.forced = bio_labels(len(text), [("person", a, a + len(name))])
+    assert unsure.refine(text, [], "2021-05-12") == []
+    lenient = _Unsure(tagger.path, min_new=0.4)
+    lenient.forced = unsure.forced
+    assert [s.text for s in lenient.refine(text, [], "2021-05-12")] == [name]

@@ -7,10 +7,16 @@ the project's word lists) plus the RULE TAGGER's own BIO label and rule name for
 learns from the annotated paragraphs when the rules are right, when to extend or cut one of their spans,
 and which shapes they miss.
 
-The CRF decides spans and types only. Roles and `normalized` stay with the rules: a CRF span equal to a
-rule span keeps the rule's Span (normalized, role, confidence); a new span gets normalized = its text
-(dates and awards through the rules' own normalizers), and a person span that overlaps a rule person
-keeps that person's role. The model is a data file (`pipeline/resources/entities/crf.model`) trained by
+The CRF decides spans and types only, and only within reason: a span the rules did not produce must pass
+`_plausible` (no clause mark inside, balanced quotes, a unit ending on a unit head, ...) and, where it
+overlaps no rule span, be sure enough (`min_new`); otherwise the rules' spans stand. This keeps a sure but
+malformed stretch (静安寺街道…新格局) out of the dataset: precision matters more there than recall.
+
+Roles and `normalized` stay with the rules: a CRF span equal to a rule span keeps the rule's Span
+(normalized, role, confidence); a new span gets normalized = its text (dates and awards through the rules'
+own normalizers), a person span that overlaps a rule person keeps that person's role, and a new person
+gets the role the rules' title-run logic reads before it
+(`rules.role_before_name`). The model is a data file (`pipeline/resources/entities/crf.model`) trained by
 `benchmarks/train_entity_crf.py`; no network, no weights fetched at run time.
 """
 
@@ -27,8 +33,19 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..model import EntityType
-from .lexicon import Lexicon, load_lexicon, tokenizer, word_tag
-from .rules import Span, find_dates, normalize_award, quote_mask
+from .lexicon import Lexicon, in_dictionary, load_lexicon, tokenizer, word_tag
+from .rules import (
+    _CITY_START,
+    _PROPER_TAGS,
+    Span,
+    _common_word_end,
+    _name_at,
+    _suffix_at,
+    find_dates,
+    normalize_award,
+    quote_mask,
+    role_before_name,
+)
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +103,7 @@ class _Tables:
     award_end: dict[str, tuple[str, ...]]
     surnames: frozenset[str]
     compound_surnames: frozenset[str]
+    lexicon: Lexicon
 
 
 def _by_char(words: Iterable[str], last: bool) -> dict[str, tuple[str, ...]]:
@@ -108,6 +126,7 @@ def _tables() -> _Tables:
         award_end=_by_char(award_words, last=True),
         surnames=lex.surnames,
         compound_surnames=lex.compound_surnames,
+        lexicon=lex,
     )
 
 
@@ -128,7 +147,8 @@ def _rule_labels(n: int, spans: Sequence[Span]) -> list[str]:
 def char_features(text: str, rule_spans: Sequence[Span]) -> list[list[str]]:
     """One feature list per character: the char and its ±2 neighbours (uni- and bigrams), its class,
     jieba's word boundary / tag / word, word-list hits (surname, unit/place suffix, title, award head
-    ending or starting nearby), and the rules' own BIO label at -2..+2."""
+    ending or starting nearby), where the rules' `_name_at` reads a name of 2-4 characters (nm2..nm4),
+    and the rules' own BIO label at -2..+2."""
     n = len(text)
     if n == 0:
         return []
@@ -137,7 +157,9 @@ def char_features(text: str, rule_spans: Sequence[Span]) -> list[list[str]]:
     wpos = ["S"] * n
     wtag = [""] * n
     wword = [""] * n
+    tok_ends: set[int] = set()
     for w, a, b in tokenizer().tokenize(text):
+        tok_ends.add(b)
         tag = word_tag(w)[:2] or ("x" if not w.strip() else "?")
         for k in range(a, b):
             wpos[k] = "S" if b - a == 1 else ("B" if k == a else ("E" if k == b - 1 else "M"))
@@ -149,6 +171,12 @@ def char_features(text: str, rule_spans: Sequence[Span]) -> list[list[str]]:
         f: list[str] = []
         if ch in tb.surnames:
             f.append("sur")
+        # the rules' own name-shape reading (surname + given name closed by punctuation, a follower word
+        # or a jieba word end): evidence for plain names with no title before them
+        if ch in tb.surnames or text[i : i + 2] in tb.compound_surnames:
+            k = _name_at(text, i, tb.lexicon, tok_ends=tok_ends)
+            if k:
+                f.append(f"nm{k}")
         if text[i : i + 2] in tb.compound_surnames:
             f.append("sur2")
         if _ends_here(text, i, tb.unit_end):
@@ -211,16 +239,114 @@ def decode_bio(labels: Sequence[str]) -> list[tuple[str, int, int]]:
     return out
 
 
+_CLAUSE_MARKS = set("，,。；;：:、！!？?\n")
+_PAIRS = (("“", "”"), ("‘", "’"), ("（", "）"), ("(", ")"), ("《", "》"), ("【", "】"), ("「", "」"), ("『", "』"),
+          ("〈", "〉"))
+_BARE_HEADS = ("街道", "区", "县", "镇", "乡", "村")  # a territory is a unit head whatever its name's words
+
+
+@lru_cache(maxsize=1)
+def _listed_end() -> dict[str, tuple[str, ...]]:
+    """Listed unit and place names (and the home short forms) by last character."""
+    lex = load_lexicon()
+    return _by_char([*lex.units, *lex.places, *lex.home, *lex.subunit_heads], last=True)
+
+
+def _balanced(s: str) -> bool:
+    if s.count('"') % 2:
+        return False
+    for op, cl in _PAIRS:
+        depth = 0
+        for ch in s:
+            depth += (ch == op) - (ch == cl)
+            if depth < 0:
+                return False
+        if depth:
+            return False
+    return True
+
+
+def _word_at_end(tokens: list[tuple[str, int, int]], b: int) -> str:
+    """The jieba word that covers the span's last character (it may run past the span's end)."""
+    return next((w for w, s, e in tokens if s < b <= e), "")
+
+
+def _field_word(w: str) -> bool:
+    """A noun of two or more characters: the field an office is named by (公安|分局, 教育|局)."""
+    return len(w) >= 2 and in_dictionary(w) and word_tag(w).startswith(("n", "vn", "j"))
+
+
+def _unit_head_end(text: str, a: int, b: int, tokens: list[tuple[str, int, int]], lex: Lexicon) -> bool:
+    """The unit ends on a unit head and that head is not just the end of an ordinary word (格局, 进社区)."""
+    head = max(_suffix_at(text, b, lex.unit_suffixes), _suffix_at(text, b, lex.place_suffixes),
+               _suffix_at(text, b, lex.subunit_heads), key=len)
+    if not head:
+        head = next((x for x in _BARE_HEADS if text.endswith(x, a, b)), "")
+    if not head:
+        listed = _listed_end().get(text[b - 1], ())
+        head = next((w for w in listed if b - len(w) >= a and text.startswith(w, b - len(w))), "")
+    if not head:
+        return False
+    word = _word_at_end(tokens, b)
+    if not word or not text.endswith(word, 0, b):
+        return True  # jieba reads on past the span (a glued follower): the head alone decides
+    # a field + office compound (教育|局, 财政|局, 公安|分局) is a unit whatever its tail reads like
+    if any(_field_word(word[:k]) and (in_dictionary(word[k:]) or word[k:] in lex.unit_suffixes)
+           for k in range(2, len(word))):
+        return True
+    if any(_common_word_end(word[k:], lex) for k in range(len(word) - 1)):
+        return False  # 格局, 新|格局, 政局
+    if len(word) <= len(head) or len(head) >= 2 or word in lex.units or word in lex.places \
+            or word_tag(word).startswith(_PROPER_TAGS):
+        return True  # 总|公司: a two-character head stands; 卫生站/nt names an office
+    # a dictionary word longer than the one-character head it ends in, and no compound: 进社区
+    return not in_dictionary(word)
+
+
+def _plausible(text: str, etype: str, a: int, b: int, rule_spans: Sequence[Span],
+               tokens: list[tuple[str, int, int]] | None = None) -> bool:
+    """Whether a span only the CRF proposes is well formed. Why: the CRF is sure of stretches the rules
+    never produce (静安寺街道新时代城市基层大党建格局, 优秀项目金拇指奖): the shapes the rules' tests exist
+    to refuse. A refused span leaves the rules' spans in place."""
+    s_text = text[a:b]
+    if any(ch in _CLAUSE_MARKS for ch in s_text) or not _balanced(s_text):
+        return False
+    lex = load_lexicon()
+    toks = tokens if tokens is not None else list(tokenizer().tokenize(text))
+    rule_starts = {r.start for r in rule_spans}
+    if etype != EntityType.PERSON.value and a not in rule_starts and a not in {s for _, s, _ in toks}:
+        return False  # 进|一步深化…: a span does not start inside a word
+    if etype == EntityType.UNIT.value:
+        if not _unit_head_end(text, a, b, toks, lex):
+            return False
+        for r in rule_spans:  # a front cut of a rule unit keeps the place that opens it (上海X|物流有限公司)
+            if r.type is EntityType.UNIT and r.start < a < r.end:
+                dropped = text[r.start:a]
+                first = next((w for w, s, _ in tokenizer().tokenize(dropped)), "")
+                opens_place = bool(_CITY_START.match(dropped).group()) or word_tag(first).startswith("ns") \
+                    or first in lex.places
+                if opens_place and not _unit_head_end(text, r.start, a, toks, lex):
+                    return False
+    elif etype == EntityType.AWARD.value:
+        # a new prefix in front of a rule award: the topic before a title is _topic_start's call
+        if any(r.type is EntityType.AWARD and a < r.start < b for r in rule_spans):
+            return False
+    return True
+
+
 class CrfTagger:
     """A trained CRFsuite model; `refine` turns the rules' spans of one text into the CRF's."""
 
-    def __init__(self, model_path: str | Path, min_override: float = 0.8) -> None:
+    def __init__(self, model_path: str | Path, min_override: float = 0.8, min_new: float = 0.5) -> None:
         import pycrfsuite
 
         self.path = Path(model_path)
         # a CRF span that re-cuts rule spans replaces them only when every char's label has at least this
         # marginal; below it the rules' spans stand (华山医院|专题健康讲座进社区 read as one unit at .71)
         self.min_override = min_override
+        # a span where the rules found nothing needs every char's marginal at least this: a coin-flip
+        # stretch is more often a wrong mention than a missed one
+        self.min_new = min_new
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open(str(self.path))
         self._lock = threading.Lock()  # a pycrfsuite Tagger holds the last sequence: one caller at a time
@@ -241,6 +367,7 @@ class CrfTagger:
         labels, probs = self.labels(text, spans)
         same = {(s.type.value, s.start, s.end): s for s in spans}
         quoted = quote_mask(text)
+        tokens: list[tuple[str, int, int]] | None = None
         out: list[Span] = []
         for t, a, b in decode_bio(labels):
             if not text[a:b].strip():
@@ -252,7 +379,12 @@ class CrfTagger:
                 continue  # ENTITIES.md: names inside quoted titles or 《》 are not tagged (awards may be quoted)
             conf = min(probs[a:b])
             overlapped = [s for s in spans if s.start < b and a < s.end]
-            if overlapped and conf < self.min_override:  # an unsure re-cut of the rules' spans: keep theirs
+            if not overlapped and conf < self.min_new:
+                continue
+            if tokens is None:
+                tokens = list(tokenizer().tokenize(text))
+            if overlapped and conf < self.min_override or not _plausible(text, t, a, b, spans, tokens):
+                # an unsure or malformed re-cut of the rules' spans: keep theirs
                 out.extend(s for s in overlapped if not any(o.start < s.end and s.start < o.end for o in out))
                 continue
             out.append(self._new_span(text, EntityType(t), a, b, spans, issue_date, conf))
@@ -263,17 +395,24 @@ class CrfTagger:
     def _new_span(text: str, etype: EntityType, a: int, b: int, rule_spans: Sequence[Span], issue_date: str,
                   conf: float) -> Span:
         """A span the rules did not produce: normalized = text, except what the rules' normalizers do
-        for dates (ISO) and awards (quotes and a leading 年度 dropped); a person cut or extended from a
-        rule person keeps that person's role."""
+        for dates (ISO; a range's short second end, 至4日, read with the first end before it) and awards
+        (quotes and a leading 年度 dropped); a person cut or extended from a rule person keeps that
+        person's role, a new one gets the title run before it (none after …的)."""
         s_text = text[a:b]
         norm, role = s_text, ""
         if etype is EntityType.DATE:
             whole = [d for d in find_dates(s_text, issue_date) if d.start == 0 and d.end == len(s_text)]
+            if not whole:  # 6月3日至|4日: only the left context gives its month and year
+                whole = [d for d in find_dates(text[:b], issue_date) if d.start == a and d.end == b]
             norm = whole[0].normalized if whole else s_text
         elif etype is EntityType.AWARD:
             norm = normalize_award(s_text)
         elif etype is EntityType.PERSON:
-            role = next((s.role for s in rule_spans if s.type is etype and s.start < b and a < s.end), "")
+            rule = next((s for s in rule_spans if s.type is etype and s.start < b and a < s.end), None)
+            if rule is not None:
+                role = rule.role
+            elif a > 0 and text[a - 1] != "的":
+                role = role_before_name(text, a, rule_spans)
         return Span(etype, a, b, s_text, norm, role=role, confidence=round(min(conf, 0.9), 3), rule="crf")
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -114,6 +115,9 @@ def _md_year(month: int, day: int, issue_date: str) -> str:
     return str(y)
 
 
+_RANGE_TAIL = re.compile(r"\s?(?:至|到|-|—|–|~|～)\s?(?P<n>\d{1,2})\s?(?P<unit>[日号月])(?![\d日])")
+
+
 def find_dates(text: str, issue_date: str) -> list[Span]:
     out: list[Span] = []
     taken = [False] * len(text)
@@ -129,7 +133,8 @@ def find_dates(text: str, issue_date: str) -> list[Span]:
         y1, y2 = _year(m["y1"]), _year(m["y2"])
         if not (1900 <= y1 <= 2100 and y1 <= y2 <= y1 + 10):
             continue
-        add(m.start("y1"), m.end("y1"), str(y1), 0.95, "date-range")
+        e1 = m.end("y1") + (text[m.end("y1"):m.end("y1") + 1] == "年")  # 2021年至2023年: the first keeps its 年
+        add(m.start("y1"), e1, str(y1), 0.95, "date-range")
         add(m.start("y2"), m.end(), str(y2), 0.95, "date-range")
     for m in _YMD.finditer(text):
         y, mo = _year(m["y"]), int(m["m"])
@@ -156,6 +161,17 @@ def find_dates(text: str, issue_date: str) -> list[Span]:
         y = int(m["y"])
         if m.start() > 0 and is_han(text[m.start() - 1]) and text[m.start() - 1] not in "第号共约计达近超":
             add(m.start(), m.end(), str(y), 0.7, "date-bare-year")
+    # the second end of a range written short (6月3日至4日, 2022年4月至5月) takes the first end's
+    # year and month (ANNOTATION.md: a range gives two dates)
+    for first in sorted(out, key=lambda sp: sp.start):
+        tail = _RANGE_TAIL.match(text, first.end)
+        if tail is None or len(first.normalized) not in (7, 10):
+            continue
+        n = int(tail["n"])
+        if tail["unit"] in "日号" and len(first.normalized) == 10 and 1 <= n <= 31:
+            add(tail.start("n"), tail.end(), f"{first.normalized[:8]}{n:02d}", 0.9, "date-range-tail")
+        elif tail["unit"] == "月" and 1 <= n <= 12:
+            add(tail.start("n"), tail.end(), f"{first.normalized[:5]}{n:02d}", 0.9, "date-range-tail")
     for m in _MONTH.finditer(text):
         mo = int(m["m"])
         if 1 <= mo <= 12:
@@ -1247,6 +1263,34 @@ def find_people(
                 continue
         add(s, n, "", 0.7, "person-untitled")
     return out
+
+
+def role_before_name(text: str, start: int, spans: Sequence[Span]) -> str:
+    """The role find_people's title-run logic gives a name starting at `start`: the longest title (or an
+    occupation word jieba knows) ending right before it, byline space allowed, extended back over the
+    role run (_role_before) with the unit spans in `spans`. Why: a person only the CRF finds (a name the
+    rules' name tests refused) still stands after its post, and roles stay the rules' job."""
+    lex = load_lexicon()
+    t_end = start - 1 if start > 0 and text[start - 1] == " " else start
+    if t_end <= 0 or _covered(quote_mask(text), max(t_end - 1, 0), t_end):
+        return ""
+    title = max((t for t in lex.titles if text.endswith(t, 0, t_end)), key=len, default="")
+    t_start = t_end - len(title)
+    occupation = False
+    if not title:
+        tok = next((w for w, _, e in tokenizer().tokenize(text[:t_end]) if e == t_end), "")
+        if not _is_occupation(tok, lex):
+            return ""
+        title, t_start, occupation = tok, t_end - len(tok), True
+    units_by_end: dict[int, int] = {}
+    for u in spans:
+        if u.type is EntityType.UNIT and u.end <= t_start:
+            units_by_end[u.end] = min(u.start, units_by_end.get(u.end, u.start))
+    r_start = _role_before(text, t_start if occupation else t_end, units_by_end, lex, t_end)
+    if title in _WEAK_TITLES and t_start > 0 and t_start not in units_by_end and is_han(text[t_start - 1]) \
+            and text[t_start - 1] not in "的之" and not any(text.endswith(x, 0, t_start) for x in lex.role_pieces):
+        return ""
+    return text[r_start:t_end]
 
 
 def _name_before_title(text: str, s: int, k: int, tokens: list[tuple[str, int, int]], lex: Lexicon) -> int:
