@@ -1181,6 +1181,7 @@ def _classify(segs: list[_Seg], frames: list[tuple[float, float]], m: _Metrics, 
                 _text_above(s, [o for o in segs if o.kind in (BlockKind.BODY, BlockKind.LIST)], m)
                 or _column_top_intertitle(s, segs, m, p)
                 or _off_axis_under_headline(s, bigs, m, p)
+                or _page_top_intertitle(s, segs, m, p)
             )
             and not _level_headline(s, bigs, m)
         ):
@@ -1339,10 +1340,17 @@ def _split_level_headlines(segs: list[_Seg], m: _Metrics, p: LayoutParams) -> li
     differs from body text: it heads its column's text, starts level with another column's
     headline (side-by-side modules start on one row), carries no punctuation, and the line
     under it opens a paragraph (indented) where a paragraph's own line would run on. Split
-    off, it opens its article instead of ending the one before."""
+    off, it opens its article instead of ending the one before.
+
+    At the top of a page's text there may be no headline to be level with (the other
+    columns carry on articles from the page before): there the line must also sit on the
+    axis of its column (a shrunk-to-fit title, or a justified line; a paragraph's short last
+    line carried over starts at the column's left edge and ends short)."""
     heads = [s for s in segs if s.kind == BlockKind.HEADLINE]
-    if not heads:
+    text = [s for s in segs if s.kind != BlockKind.OTHER]
+    if not text:
         return segs
+    page_top = min(s.box.y0 for s in text)
     out: list[_Seg] = []
     for s in segs:
         f = s.frame
@@ -1381,11 +1389,17 @@ def _split_level_headlines(segs: list[_Seg], m: _Metrics, p: LayoutParams) -> li
             and min(ln.confidence for ln in v0.lines) >= p.weak_confidence
             and p.indent_min_cw * m.cw <= indent <= p.indent_max_cw * m.cw
             and v0.box.x0 - f[0] < p.indent_min_cw * m.cw
-            and any(
-                h.box.x_overlap(v0.box) <= 0
-                and abs(h.box.y0 - v0.box.y0) <= 0.5 * m.H
-                and _glyph_count(h.text) >= 4
-                for h in heads
+            and (
+                any(
+                    h.box.x_overlap(v0.box) <= 0
+                    and abs(h.box.y0 - v0.box.y0) <= 0.5 * m.H
+                    and _glyph_count(h.text) >= 4
+                    for h in heads
+                )
+                or (
+                    v0.box.y0 <= page_top + 0.5 * m.H
+                    and abs((v0.box.x0 - f[0]) - (f[1] - v0.box.x1)) <= m.cw
+                )
             )
             and not any(  # a byline or a photo above ends the module before: not text
                 o is not s
@@ -1459,6 +1473,31 @@ def _column_top_intertitle(s: _Seg, segs: list[_Seg], m: _Metrics, p: LayoutPara
         for o in body
     )
     return below and beside
+
+
+def _page_top_intertitle(s: _Seg, segs: list[_Seg], m: _Metrics, p: LayoutParams) -> bool:
+    """An intertitle that the page break put at the top of a column: centred in its column,
+    body text right under it, and the page's text starting beside it with body text (the
+    other columns carry on articles from the page before; a module's headline at a page's
+    top would have its module's other columns, or other modules' headlines, beside it).
+    `_column_top_intertitle` needs the column beside to run on from above it, which at the
+    top of a page nothing can. It keeps the space set above it, so it starts lower than the
+    text beside it; a headline at a page's top is set level with it."""
+    f = s.frame
+    if f is None or not _is_centred(s.box, f, m, p):
+        return False
+    b = s.box
+    text = [o for o in segs if o is not s and o.kind != BlockKind.OTHER]
+    if not text or b.y0 > min(o.box.y0 for o in text) + m.H:
+        return False
+    body = [o for o in text if o.kind in (BlockKind.BODY, BlockKind.LIST) and o.size == "normal"]
+    below = any(o.frame == f and 0 <= o.box.y0 - b.y1 <= 2 * m.H for o in body)
+    tops = [o for o in text if o.box.x_overlap(b) <= 0 and o.box.y0 <= b.y0 + 0.5 * m.H]
+    if not tops or not all(any(o is x for x in body) for o in tops):
+        return False
+    # an intertitle keeps the space set above it; a module's headline is set on the
+    # module's top row, level with the first lines of the columns beside it
+    return below and b.y0 >= min(o.box.y0 for o in tops) + 0.3 * m.H
 
 
 def _text_above(s: _Seg, segs: list[_Seg], m: _Metrics) -> bool:

@@ -1917,3 +1917,102 @@ def test_headless_column_joins_the_module_whose_headline_is_centred_over_it() ->
         for a in issue.articles
     ]
     assert groups == ["HAE", "KBCD"]
+
+
+def test_body_size_headline_at_the_top_of_a_continuation_page_opens_its_module() -> None:
+    """Round 16 (tune7 s300 p3-p5, s301 p3-p5): on a page after the first, the first two
+    columns carry on the page before's article and the third opens a one-column module whose
+    headline, a light face shrunk to fit the column, is body size: no headline to be level
+    with, no text above it. Chained into the body under it, it was read as that article's
+    first body line, and the module joined the carried article."""
+    page, letters = draw(
+        """
+        AAAAAAAAAA  BBBBBBBBBB   KKKKKKKK
+        AAAAAAAAAA  BBBBBBBBBB
+        AAAAAAAAAA  BBBBBBBBBB    DDDDDDDD
+        AAAAAAAAAA  BBBBBBBBBB  DDDDDDDDDD
+        AAAAAAAAAA  BBBBBBBBBB  DDDDDDDDDD
+        AAAAAAAAAA  BBBBBBBBBB  DDDDDDDDDD
+        AAAAAAAAAA  BBBBBB      DDDDDDDDDD
+        """,
+        page_id="t_p002",
+        page_no=2,
+    )
+    analyze_page(page, CFG)
+    assert kinds(page, letters)["K"] == {"headline"}
+    assert collapse(order(page, letters)) == "ABKD"
+    issue = build_articles(_issue(page))
+    groups = [
+        collapse("".join(letters[id(ln)] for bid in a.block_ids for ln in issue.block(bid).lines))
+        for a in issue.articles
+    ]
+    assert groups == ["AB", "KD"]
+
+
+def test_paragraph_end_at_the_top_of_a_column_is_not_a_headline() -> None:
+    """Round 16's counter-case: a paragraph's last line carried to the top of a page's column
+    (its full stop dropped by the engine) is followed by an indented line too, but it starts
+    at the column's left edge and ends short, off the column's axis: still body."""
+    page, letters = draw(
+        """
+        AAAAAAAAAA  BBBBBBBBBB  KKKKK
+        AAAAAAAAAA  BBBBBBBBBB    DDDDDDDD
+        AAAAAAAAAA  BBBBBBBBBB  DDDDDDDDDD
+        AAAAAAAAAA  BBBBBBBBBB  DDDDDDDDDD
+        AAAAAAAAAA  BBBBBB      DDDDDDDDDD
+        """,
+        page_id="t_p002",
+        page_no=2,
+    )
+    analyze_page(page, CFG)
+    assert kinds(page, letters)["K"] == {"body"}
+    issue = build_articles(_issue(page))
+    assert len(issue.articles) == 1
+
+
+_PAGE_TOP_INTERTITLE = """
+  SSSSSS    BBBBBB      CCCCCCCCCC
+                  YYYY  CCCCCCCCCC
+  AAAAAAAA              CCCCCCCCCC
+AAAAAAAAAA              CCCCCCCCCC
+AAAAAAAAAA              CCCCCCCCCC
+AAAAAAAAAA              CCCCCCCCCC
+"""
+
+
+def _page_top_heading(drop: float) -> str:
+    """Kind of the heading S (1.25x body type) at the top of a continuation page's first
+    column, its top `drop` body heights below the text beside it."""
+    page, letters = draw(
+        _PAGE_TOP_INTERTITLE,
+        heights={"S": 1.25},
+        texts={"Y": ["（通讯员 张娟）"]},
+        page_id="t_p002",
+        page_no=2,
+    )
+    for ln in page.ocr_lines:
+        if letters[id(ln)] == "S":
+            dy = drop * 30.0  # layout_drawing.H
+            ln.layout_box = Box(ln.lbox.x0, ln.lbox.y0 + dy, ln.lbox.x1, ln.lbox.y1 + dy)
+            ln.box = Box(ln.box.x0, ln.box.y0 + dy, ln.box.x1, ln.box.y1 + dy)
+    analyze_page(page, CFG)
+    (kind,) = kinds(page, letters)["S"]
+    return kind
+
+
+def test_intertitle_at_the_top_of_a_continuation_page_is_not_a_headline() -> None:
+    """Round 16 (tune7 s300 p2): three one-column modules cut at page 1's foot carry on in
+    their own columns of page 2, the first one's under an intertitle (1.2x body) that the
+    page break put at its column's top; beside it the second module's tail and byline, then
+    the third's long column. With nothing above it and no column next to it running on from
+    above it to below it, it was taken for a new module's headline, and the carried article
+    lost its continuation. It keeps the space set above it: it starts lower than the text
+    beside it."""
+    assert _page_top_heading(0.6) == "subheadline"
+
+
+def test_headline_level_with_the_text_beside_it_at_a_page_top_stays_a_headline() -> None:
+    """Round 16's counter-case (tune4-a4-2col p3-p5): a one-column module's headline at the
+    top of a continuation page, beside a column that carries on the page before's article,
+    is set on the page's top row, level with that column's first line."""
+    assert _page_top_heading(0.0) == "headline"
