@@ -3,7 +3,7 @@
 Splits (reported separately, never pooled):
 - tune: benchmarks/data/entities_pages.jsonl, hand-annotated paragraphs the rules were developed on
   (round 1's held-out set was moved here once it had been looked at);
-- held-out: benchmarks/data/entities_heldout11.jsonl, a blind set written by someone else and run
+- held-out: benchmarks/data/entities_heldout12.jsonl, a blind set written by someone else and run
   once, to report; it is never run by default, only with `--split held-out` (the earlier
   held-out sets, round 2's, heldout2 … heldout10, were moved into tune after they had
   been scored once; docs/ENTITY-RULES.md);
@@ -17,7 +17,7 @@ tagging time scaled to a 2,600-character page (the seed page's size), jieba load
 Run: .venv/bin/python benchmarks/entities_bench.py [--split tune|held-out|synth] [--tagger rules|crf] [-v]
 (`--tagger crf` adds the learned CRF of pipeline/entities/crf.py over the rules; its honest tune figure is
 the cross-validation table of benchmarks/train_entity_crf.py, since the shipped model was trained on tune)
-(the earlier held-out paragraphs are now the tune split's held2-*, heldout2-*, heldout3-*, heldout4-*, heldout5-*, heldout6-*, heldout7-*, heldout8-*, heldout9-* and heldout10-* records)
+(the earlier held-out paragraphs are now the tune split's held2-*, heldout2-*, heldout3-*, heldout4-*, heldout5-*, heldout6-*, heldout7-*, heldout8-*, heldout9-*, heldout10-* and heldout11-* records)
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ DATA = Path(__file__).parent / "data"
 TYPES = ("person", "unit", "award", "place", "date")
 PAGE_CHARS = 2600
 SYNTH_SEEDS = range(1, 13)
-HELD_OUT = "entities_heldout11.jsonl"  # the next blind set: written by another engineer, run once by the lead
+HELD_OUT = "entities_heldout12.jsonl"  # the next blind set: written by another engineer, run once by the lead
 _ORGANS = ("党总支", "党支部", "居委会")
 
 

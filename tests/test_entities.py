@@ -876,13 +876,15 @@ def test_held_out_split_reads_the_next_blind_set_and_says_when_it_is_missing(mon
     monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1]))
     from benchmarks import entities_bench
 
-    assert entities_bench.HELD_OUT == "entities_heldout11.jsonl"
+    assert entities_bench.HELD_OUT == "entities_heldout12.jsonl"
     monkeypatch.setattr(entities_bench, "HELD_OUT", "entities_heldout_absent.jsonl")
     with pytest.raises(SystemExit, match="missing"):
         entities_bench.split_records("held-out")
     tune_ids = {r["id"] for r in entities_bench.split_records("tune")}
     # the two sets scored blind are tuning data now, under their own ids
     assert {"heldout9-01", "heldout9-30", "heldout10-01", "heldout10-30"} <= tune_ids
+    assert {"heldout11-01", "heldout11-30"} <= tune_ids
+    assert not (entities_bench.DATA / "entities_heldout11.jsonl").exists()
 
 
 def test_short_second_end_of_a_range_takes_the_first_ends_month_and_year() -> None:
@@ -897,3 +899,61 @@ def test_short_second_end_of_a_range_takes_the_first_ends_month_and_year() -> No
     assert dates("2020年至2022年") == [("2020年", "2020"), ("2022年", "2022")]
     assert dates("10月12日-14日") == [("10月12日", "2023-10-12"), ("14日", "2023-10-14")]
     assert dates("第3至5名") == []  # no date before it: nothing to borrow
+
+
+# --------------------------------------------------------------------------- round 12 (award shapes)
+
+
+def _awards(text: str) -> list[tuple[str, str]]:
+    from pipeline.entities.rules import find_awards
+
+    return sorted({(a.text, a.normalized) for a in find_awards(text)
+                   if not any(o.start <= a.start and a.end <= o.end and o is not a and len(o.text) > len(a.text)
+                              for o in find_awards(text))})
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("该村连续两年被评为市级乡村振兴示范村。", "乡村振兴示范村"),  # topic + 示范X
+        ("车站售票班组荣获全国青年文明号称号。", "青年文明号"),  # 青年 is a topic, not a time word
+        ("镇卫生院护士长获评区级医疗服务岗位标兵。", "医疗服务岗位标兵"),  # 8-character topic
+        ("老师傅获评2022年度技术能手。", "技术能手"),
+    ],
+)
+def test_strong_heads_take_their_topic_in_an_award_context_round12(text: str, title: str) -> None:
+    assert [t for t, _ in _spans(text, EntityType.AWARD)] == [title]
+
+
+def test_strong_heads_need_an_award_context_round12() -> None:
+    # the same heads describe outside an award context: no award
+    assert _spans("大家要向身边的岗位标兵学习，争当技术能手。", EntityType.AWARD) == []
+    assert _spans("学校积极创建示范学校。", EntityType.AWARD) == []
+
+
+def test_partly_quoted_medal_and_giving_context_round12() -> None:
+    got = _spans("街道举行“抗疫先锋2020”奖章颁发仪式。", EntityType.AWARD)
+    assert [t for t, _ in got] == ["“抗疫先锋2020”奖章"]
+    from pipeline.entities.rules import normalize_award
+
+    assert normalize_award("“抗疫先锋2020”奖章") == "抗疫先锋2020奖章"
+
+
+def test_year_word_stays_in_the_title_but_not_after_a_year_round12() -> None:
+    assert _awards("大会表彰了年度优秀党员。") == [("年度优秀党员", "优秀党员")]
+    titles = [t for t, _ in _awards("大会表彰了2022年度优秀党员。")]
+    assert titles == ["优秀党员"]
+
+
+def test_coordinated_titles_share_the_list_context_and_the_top_ten_round12() -> None:
+    got = [t for t, _ in _spans("区妇联公布2022年度家庭教育先进集体和先进个人名单。", EntityType.AWARD)]
+    assert got == ["家庭教育先进集体", "先进个人"]  # the topic printed once stays with the first
+    got = [t for t, _ in _spans("晚会上揭晓了“十佳”孝亲儿女和最美楼组长。", EntityType.AWARD)]
+    assert got == ["“十佳”孝亲儿女", "最美楼组长"]
+
+
+def test_quoted_word_before_a_strong_head_and_star_counts_round12() -> None:
+    got = [t for t, _ in _spans("该支部获评“双强”党建示范点。", EntityType.AWARD)]
+    assert got == ["“双强”党建示范点"]
+    got = [t for t, _ in _spans("全镇评出三星级文明家庭15户、二星级和美楼道8个。", EntityType.AWARD)]
+    assert got == ["三星级文明家庭", "二星级和美楼道"]

@@ -193,6 +193,8 @@ def _award_re() -> re.Pattern[str]:
         rf"[“\"]十佳[”\"][\u4e00-\u9fff]{{0,6}}?(?:{heads}|项目)",
         # a numbered star rating is a grade conferred (五星级志愿者); the bare 星级志愿者 is the class
         rf"{_RATING}星级(?:{title_heads})",
+        # ... or any name when a count of winners follows (五星级美丽庭院36户): the rating makes it a grade
+        rf"{_RATING}星级[\u4e00-\u9fff]{{2,6}}?(?=\s?\d{{1,4}}\s?(?:户|家|个|名|人|位))",
         rf"十佳[\u4e00-\u9fff]{{0,6}}?(?:{heads}|项目)",
         rf"(?:优秀|先进)(?:{heads})",
         r"[\u4e00-\u9fff]{2,4}之星",
@@ -209,10 +211,19 @@ def normalize_award(s: str) -> str:
     return s.removeprefix("年度")
 
 
-_AWARD_VERB = re.compile(r"获评|荣获|获得|被评为|评为|授予|表彰|评选出|评选|评出|喜获|摘得|命名为|当选|获(?![悉取批救])")
+_AWARD_VERB = re.compile(r"获评|荣获|获得|被评为|评为|授予|表彰|评选出|评选|评出|喜获|摘得|命名为|当选|揭晓|获(?![悉取批救])")
 # after a title: 称号/名单…, or a meeting named after it (“…”表彰会, “…”暨志愿服务表彰大会)
 _AWARD_AFTER = re.compile(r"[”\"’]?\s?(?:称号|荣誉|奖杯|奖牌|证书|名单|评选|表彰|暨[\u4e00-\u9fff]{0,10}?表彰)")
+# an honour being handed out (“…”纪念章颁发名单, 文明号授牌仪式): only after a title's shape, never a quoted name
+_GIVEN_AFTER = re.compile(r"颁发|颁奖|授牌|颁证")
 _CLAUSE = "，,。；;！!？?：:\n"
+# heads that make an honour title with no prefix word in front (岗位标兵, 青年文明号, 少先队工作示范学校,
+# “光荣在党50年”纪念章): still only in an award context, where the topical words before them join the title
+_CLASS_AFTER_MODEL = "学校|幼儿园|居民区|居住区|小区|社区|街道|村|点|岗|户|单位|楼组|家庭|基地|合作社|党支部|窗口|企业|医院|站|园区"
+# (标兵企业, 能手单位: the head describes a kind of body, whose name is the title; not read as …标兵)
+_STRONG_HEADS = rf"纪念章|奖章|勋章|文明号|文明岗|(?:标兵|能手|达人)(?!企业|单位|集体|岗|户|家庭)|示范性?(?:{_CLASS_AFTER_MODEL})"
+# a short quoted word and a few words before a title's head belong to it (“五好”楼组示范点, “两新”组织示范党支部)
+_QUOTED_TOPIC = re.compile(r"[“\"][\u4e00-\u9fff\d]{1,8}[”\"](?:(?![和与及])[\u4e00-\u9fff]){0,4}$")
 _OPEN_QUOTES = "“\"‘「"
 _CLOSE_QUOTES = "”\"’」"
 # tokens a topical prefix is made of (垃圾|分类, 疫情|防控, 社区|共建, 党建); it starts with a noun
@@ -220,7 +231,9 @@ _TOPIC_TAGS = ("n", "vn", "v", "j", "l", "an")
 _TOPIC_FIRST = ("n", "vn", "j", "l")
 # never part of a topic: the conferring level, and the class noun of a quoted project (“同心惠民”项目|金拇指奖)
 _NOT_TOPIC = frozenset({"全国", "全市", "全区", "本市", "本区", "全街道", "年度", "市级", "区级", "国家级", "项目", "奖项"})
-_TOPIC_MAX = 6
+# age-group nouns jieba tags as time words (青年|t): in front of a title they are its topic (青年文明号)
+_AGE_GROUPS = frozenset({"青年", "少年", "老年", "中年", "青少年"})
+_TOPIC_MAX = 8  # 社区工作者|岗位|标兵, 少先队|工作|示范学校
 
 
 @lru_cache(maxsize=1)
@@ -229,7 +242,8 @@ def _context_award_re() -> re.Pattern[str]:
     pre = "|".join(map(re.escape, lex.award_prefixes))
     head = "|".join(map(re.escape, lex.award_title_heads))
     # prefix … head (文明社区, 金牌调解员), or a metal and a noun and 奖 (金钥匙奖, 银拇指奖)
-    return re.compile(rf"(?:{pre})[\u4e00-\u9fff]{{0,4}}?(?:{head})|[金银铜](?:(?![奖和与及或])[\u4e00-\u9fff]){{1,3}}?奖")
+    return re.compile(rf"(?:{pre})[\u4e00-\u9fff]{{0,4}}?(?:{head})|[金银铜](?:(?![奖和与及或])[\u4e00-\u9fff]){{1,3}}?奖"
+                      rf"|(?:{_STRONG_HEADS})")
 
 
 def _award_context(text: str, a: int, b: int) -> int:
@@ -245,8 +259,15 @@ def _award_context(text: str, a: int, b: int) -> int:
     verbs = list(_AWARD_VERB.finditer(text, clause_start, a))
     if verbs:
         return verbs[-1].end()
-    if _AWARD_AFTER.match(text, b):
+    if _AWARD_AFTER.match(text, b) or _GIVEN_AFTER.match(text, b):
         return clause_start
+    # the first of coordinated titles whose last one is named as such (为老服务先进集体和先进个人名单)
+    if b < len(text) and text[b] in "和与及、":
+        for j in range(b + 2, min(len(text), b + 14)):
+            if not (is_han(text[j - 1]) or text[j - 1] in "和与及、“”\""):
+                break
+            if _AWARD_AFTER.match(text, j) and text[j - 1] not in "和与及、":
+                return clause_start
     line_start = max(text.rfind(c, 0, a) for c in "\n 　。；;") + 1
     if text[line_start:a].strip() == "" and b < len(text) and text[b] in "：:":
         return a
@@ -295,7 +316,7 @@ def _topic_start(text: str, limit: int, a: int) -> int:
     run: list[tuple[str, int]] = []
     after_body = limit > 0 and text[limit - 1] in _OPEN_QUOTES
     for w, s, _ in reversed(toks):
-        tag = word_tag(w)
+        tag = "n" if w in _AGE_GROUPS else word_tag(w)
         if not all(is_han(c) and (c not in _NON_NAME_CHARS or len(w) >= 3 and in_dictionary(w)) for c in w) \
                 or w in _NOT_TOPIC or not tag.startswith(_TOPIC_TAGS) or tag.startswith(_PROPER_TAGS) and tag != "j" \
                 or w in load_lexicon().unit_suffixes \
@@ -307,7 +328,7 @@ def _topic_start(text: str, limit: int, a: int) -> int:
             after_body = False
             break
         run.append((w, limit + s))
-    while run and not after_body and not word_tag(run[-1][0]).startswith(_TOPIC_FIRST):
+    while run and not after_body and not ("n" if run[-1][0] in _AGE_GROUPS else word_tag(run[-1][0])).startswith(_TOPIC_FIRST):
         run.pop()
     if not run or run[-1][1] > 0 and text[run[-1][1] - 1] in _CLOSE_QUOTES:  # “十佳”|志愿服务项目: a quoted name's tail
         return a
@@ -356,11 +377,14 @@ def _quoted_head_re() -> re.Pattern[str]:
     lex = load_lexicon()
     bare = sorted((h for h in lex.award_title_heads if h not in _NAMING_HEADS), key=len, reverse=True)
     generic = rf"(?:优秀|先进)(?:{'|'.join(map(re.escape, lex.award_heads))})"
-    return re.compile(rf"[“\"][\u4e00-\u9fff]{{2,10}}[”\"](?:{generic}|{'|'.join(map(re.escape, bare))})(?![\u4e00-\u9fff]*?项目)")
+    heads = "|".join([*map(re.escape, bare), _STRONG_HEADS])
+    # (a year inside the quote: “光荣在党50年”纪念章)
+    return re.compile(rf"[“\"][\u4e00-\u9fff\d]{{2,10}}[”\"](?:{generic}|{heads})(?![\u4e00-\u9fff]*?项目)")
 
 
 # “十佳” + what the ten are (“十佳”书画新秀10名): the quoted rank makes the words after it a title
-_TOP_TEN = re.compile(r"[“\"]十佳[”\"](?:(?![和与及的])[\u4e00-\u9fff]){2,6}(?![\u4e00-\u9fff])")
+# (or the first of coordinated titles: “十佳”睦邻达人和年度最美志愿者)
+_TOP_TEN = re.compile(r"[“\"]十佳[”\"](?:(?![和与及的])[\u4e00-\u9fff]){2,6}(?:(?![\u4e00-\u9fff])|(?=[和与及]))")
 
 
 def _quoted_titles(text: str) -> list[tuple[int, int]]:
@@ -480,6 +504,10 @@ def find_awards(text: str) -> list[Span]:
             heading = b < len(text) and text[b] in "：:" and text[limit - 1 : limit] in ("", "\n") \
                 and all(is_han(c) for c in text[limit:a])
             a = limit if heading else _topic_start(text, limit, a)
+            qm = _QUOTED_TOPIC.search(text, max(limit, a - 16), a) if by_shape else None
+            if qm and not text[qm.start() : a].endswith(("项目", "活动")):
+                a = qm.start()
+        a = _with_year_word(text, a)
         title = text[a:b]
         out.append(Span(EntityType.AWARD, a, b, title, normalize_award(title), confidence=0.8 if by_shape else 0.9,
                         rule="award-shape" if by_shape else "award", priority=1))
@@ -490,6 +518,17 @@ def find_awards(text: str) -> list[Span]:
         out.append(Span(EntityType.AWARD, a, b, text[a:b], normalize_award(text[a:b]), confidence=0.7,
                         rule="award-headless", priority=2))
     return out
+
+
+def _with_year_word(text: str, a: int) -> int:
+    """A bare 年度 right before a title is printed as part of it (年度最美志愿者: ENTITIES.md keeps it in
+    the span, `normalized` drops it); after a year (2021年度) or 本/该 it is a date or a reference."""
+    if text[max(0, a - 2) : a] != "年度":
+        return a
+    before = text[a - 3] if a >= 3 else ""
+    if before.isdigit() or before in "〇○零一二三四五六七八九十本该上下全今去明同此每各":
+        return a
+    return a - 2
 
 
 def award_level(award: str) -> str:
