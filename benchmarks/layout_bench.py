@@ -28,7 +28,11 @@ figure tuned on one set is never passed off as another's:
   (A4 3 columns opening on three 1-column modules, large body at 2.0 leading, light headlines
   ~1.33x body, small kicker), seeds 300-301;
 - degraded-new: `DEGRADED_NEW_TEMPLATES` (tuned) through the hard profile as rebuilt in
-  cleanup round 3 and the current cleanup, 1 issue each (cached as `_hard-new`).
+  cleanup round 3 and the current cleanup, 1 issue each (cached as `_hard-new`);
+- unseen-6: `UNSEEN6_TEMPLATES` below, built in round 17 before any round-17 change (A4 5
+  columns on an 8 pt body; A3 3 columns on a 14 pt body at 2.2 leading), seeds 400-401;
+- degraded-unseen-6: the unseen-6 templates through the current hard profile (`_hard-new`,
+  seed 500), 1 issue each (report only).
 
 The OCR engine runs once per page and its lines are cached as JSON under the cache dir (with the
 cleanup transform for degraded pages), so layout can be iterated on in seconds:
@@ -430,9 +434,61 @@ TUNE7_TEMPLATES: dict[str, Template] = {
         ),
     ]
 }
+# Round 17: two more, built and OCR'd before any round-17 change, never looked at page by page
+# and never tuned on (reported as "unseen-6"; "degraded-unseen-6" through the current hard
+# profile, 1 issue), each unlike every earlier template in at least two ways: A4 with 5 columns
+# (A4 had at most 4) on the smallest body (8 pt), the tightest leading (1.3), the narrowest
+# margins (8 mm) and light sans headlines; A3 with 3 columns on the largest body (14 pt, bodies
+# were at most 13), the loosest leading (2.2), the widest margins (24 mm) and gutters (10 mm),
+# the largest headlines (40 pt) and a 1+1+1 opening row under the masthead. Their own seeds
+# (`SEED_OFFSET`: 400-401 clean, 500 degraded), so no tuning set shares their content.
+UNSEEN6_TEMPLATES: dict[str, Template] = {
+    t.name: t
+    for t in [
+        Template(
+            "unseen6-a4-5col",
+            "A4",
+            5,
+            True,
+            ((2, 3), (5,), (1, 1, 3)),
+            margin_mm=8,
+            gutter_mm=2.5,
+            body_pt=8,
+            line_spacing=1.3,
+            body_font="ming",
+            head_font="sans",
+            sub_font="serif_bold",
+            caption_font="sans",
+            headline_pt=18,
+            kicker_pt=12,
+            head_color=(0, 80, 130),
+            title_color=(80, 20, 100),
+        ),
+        Template(
+            "unseen6-a3-3col",
+            "A3",
+            3,
+            False,
+            ((1, 1, 1), (2, 1), (3,)),
+            margin_mm=24,
+            gutter_mm=10,
+            body_pt=14,
+            line_spacing=2.2,
+            body_font="serif",
+            head_font="serif_bold",
+            sub_font="sans_bold",
+            caption_font="serif",
+            headline_pt=40,
+            kicker_pt=24,
+            title_left=False,
+            head_color=(140, 60, 0),
+            title_color=(20, 20, 20),
+        ),
+    ]
+}
 # Sets drawn from seeds of their own (added to --first-seed), so a tuning template of a family
 # never shares its content with that family's unseen pages.
-SEED_OFFSET: dict[str, int] = {"tuned-7": 200}
+SEED_OFFSET: dict[str, int] = {"tuned-7": 200, "unseen-6": 300, "degraded-unseen-6": 300}
 DEGRADED_PROFILES = ("typical", "hard")
 # Round 11: two tuned templates through the rebuilt "hard" profile and the current cleanup
 # (cached as profile "hard-new", so the older "_hard" caches stay comparable).
@@ -451,6 +507,7 @@ def _template(name: str) -> Template:
         **TUNE5_TEMPLATES,
         **TUNE6_TEMPLATES,
         **TUNE7_TEMPLATES,
+        **UNSEEN6_TEMPLATES,
     }[name]
 
 
@@ -817,6 +874,8 @@ def main(argv: list[str] | None = None) -> int:
             "degraded-unseen-3",
             "degraded-unseen-4",
             "degraded-new",
+            "unseen-6",
+            "degraded-unseen-6",
         ],
     )
     ap.add_argument(
@@ -877,6 +936,11 @@ def main(argv: list[str] | None = None) -> int:
             plan += [(s, t, "clean") for t in TUNE7_TEMPLATES]
         elif s == "degraded-new":
             plan += [(s, t, "hard-new") for t in DEGRADED_NEW_TEMPLATES]
+        elif s == "unseen-6":
+            plan += [(s, t, "clean") for t in UNSEEN6_TEMPLATES]
+        elif s == "degraded-unseen-6":
+            # the current hard profile, cached as "hard-new" like degraded-new
+            plan += [(s, t, "hard-new") for t in UNSEEN6_TEMPLATES]
         else:
             ap.error(f"unknown set {s!r}")
     cols = ["order", "cer_page", "cer_rec", "d_cer", "cjk_sp", "kind", "art", "art_strict", "ms", "lay%"]

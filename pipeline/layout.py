@@ -1933,13 +1933,16 @@ def build_articles(issue: Issue) -> Issue:
     A headline opens an article once the open one has more than headings (so a headline set
     as two blocks stays one article); a subheadline directly followed by a headline is a kicker
     and opens it too. Text before any headline on a page continues the articles left open on
-    the previous page in the order they were cut off (a byline ends each part)."""
+    the previous page in the order they were cut off (a byline ends each part), or, when each
+    was cut at the foot of its own column and the lead is set as one run per column, by column
+    position (`_runs_by_column`)."""
     articles: list[Article] = []
     current: Article | None = None
     has_content = False
     closed: set[str] = set()  # articles whose byline has been read: they take no more text
     last_text: dict[str, tuple[int, str]] = {}  # article -> page and text of its last non-heading block
     foot: dict[str, bool] = {}  # article -> its last non-heading block ends its column on its page
+    last_box: dict[str, Box] = {}  # article -> box of its last non-heading block
     prev_no = -1
     for page in issue.pages:
         for b in page.blocks:
@@ -1976,6 +1979,12 @@ def build_articles(issue: Issue) -> Issue:
                     not _SENTENCE_END.search(last_text[a.article_id][1]) and not foot[a.article_id],
                 )
             )
+        # several articles cut at the feet of their own columns, and a lead set as as many runs
+        # in columns of their own: each run continues the article cut in the same position,
+        # left to right, whatever their last sentences say
+        switch = _runs_by_column(seq[:first_head], carried, last_box, foot)
+        if switch:
+            carried = [switch[k] for k in sorted(switch)]
         if seq and seq[0].kind != BlockKind.HEADLINE and carried and current is not None:
             nxt0 = seq[1] if len(seq) > 1 else None
             if not (seq[0].kind == BlockKind.SUBHEADLINE and nxt0 is not None and nxt0.kind == BlockKind.HEADLINE):
@@ -1983,7 +1992,11 @@ def build_articles(issue: Issue) -> Issue:
         for k, b in enumerate(seq):
             nxt = seq[k + 1] if k + 1 < len(seq) else None
             kicker = b.kind == BlockKind.SUBHEADLINE and nxt is not None and nxt.kind == BlockKind.HEADLINE
-            if (
+            if k > 0 and k in switch:
+                current, has_content = switch[k], True
+                if current in carried:
+                    carried.remove(current)
+            elif (
                 current is not None
                 and current.article_id in closed
                 and b.kind
@@ -2030,6 +2043,7 @@ def build_articles(issue: Issue) -> Issue:
                 has_content = True
                 last_text[current.article_id] = (page.page_no, b.text.strip())
                 foot[current.article_id] = _at_column_foot(b, seq)
+                last_box[current.article_id] = b.box
             # in the page's lead a byline followed by another ends its part even in one column:
             # two continuations end there, each with its byline
             lead_pair = k + 1 < first_head and seq[k + 1].kind == BlockKind.BYLINE
@@ -2038,6 +2052,56 @@ def build_articles(issue: Issue) -> Issue:
         prev_no = page.page_no
     issue.articles = articles
     return issue
+
+
+def _runs_by_column(
+    lead: list[Block], carried: list[Article], last_box: dict[str, Box], foot: dict[str, bool]
+) -> dict[int, Article]:
+    """Index in the page's lead of each run's first block -> the carried article it continues,
+    when the match is by column position: two or more articles, each cut at the foot of a column
+    of its own (their last lines level), and the lead set as just as many runs, each in a column
+    of its own and each opening at the top of the page's text (a run ends where the text moves
+    to a column beside it, or at a byline that ends it), each in the column its article was cut
+    in. An article's last sentence may end at the page foot by chance, so the order they were
+    cut off in cannot tell them apart; the repeating grid can. Empty when the counts or
+    positions do not say it (the cut-off order then decides)."""
+    if len(carried) < 2 or any(not foot.get(a.article_id) or a.article_id not in last_box for a in carried):
+        return {}
+    starts: list[int] = []
+    first: Box | None = None
+    ended = False
+    for k, b in enumerate(lead):
+        if b.kind == BlockKind.BYLINE:
+            pair = k + 1 < len(lead) and lead[k + 1].kind == BlockKind.BYLINE
+            ended = ended or (bool(starts) and (_byline_ends(lead, k) or pair))
+            continue
+        if first is None or ended or _x_apart(b.box, first):
+            starts.append(k)
+            first, ended = b.box, False
+    if len(starts) != len(carried):
+        return {}
+    heads = [lead[k].box for k in starts]
+    cuts = [last_box[a.article_id] for a in carried]
+    # each run opens at the top of the page's text, each cut at the foot: columns side by side
+    lh = statistics.median(b.box.height / max(1, len(b.lines)) for b in lead)
+    top, low = min(h.y0 for h in heads), max(c.y1 for c in cuts)
+    if any(h.y0 > top + 1.5 * lh for h in heads) or any(c.y1 < low - 1.5 * lh for c in cuts):
+        return {}
+    for boxes in (heads, cuts):
+        if any(not _x_apart(a, c) for i, a in enumerate(boxes) for c in boxes[i + 1 :]):
+            return {}
+    by_x = sorted(carried, key=lambda a: last_box[a.article_id].cx)
+    ranks = sorted(range(len(starts)), key=lambda i: heads[i].cx)
+    # and each run in the column its article was cut in (the grid repeats from page to page):
+    # a run in another column is the one before it flowing on, or an article that had ended
+    if any(_x_apart(heads[i], last_box[by_x[r].article_id]) for r, i in enumerate(ranks)):
+        return {}
+    return {starts[i]: by_x[r] for r, i in enumerate(ranks)}
+
+
+def _x_apart(a: Box, c: Box) -> bool:
+    """The two boxes share less than half the narrower one's width: side by side, not stacked."""
+    return min(a.x1, c.x1) - max(a.x0, c.x0) < 0.5 * min(a.x1 - a.x0, c.x1 - c.x0)
 
 
 def _at_column_foot(b: Block, seq: list[Block]) -> bool:

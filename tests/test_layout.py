@@ -2016,3 +2016,82 @@ def test_headline_level_with_the_text_beside_it_at_a_page_top_stays_a_headline()
     top of a continuation page, beside a column that carries on the page before's article,
     is set on the page's top row, level with that column's first line."""
     assert _page_top_heading(0.0) == "headline"
+
+
+# --------------------------------------------------------------------------- round 17
+
+
+def _three_cut_modules(page2: str) -> list[str]:
+    """Page 1: three 1-column modules side by side, each cut at the foot of its column; the
+    first one's text happens to end a sentence there (`a`), the other two stop mid-sentence.
+    Returns the articles (letters, runs collapsed) with `page2` as the next page."""
+    p1, l1 = draw(
+        """
+        HHHHHHHHHH  KKKKKKKKKK  LLLLLLLLLL
+        HHHHHHHHHH  KKKKKKKKKK  LLLLLLLLLL
+
+          AAAAAAAA    BBBBBBBB    CCCCCCCC
+        AAAAAAAAAA  BBBBBBBBBB  CCCCCCCCCC
+        AAAAAAAAAA  BBBBBBBBBB  CCCCCCCCCC
+        AAAAAAAAAA  BBBBBBBBBB  CCCCCCCCCC
+        aaaaaaaaaa  BBBBBBBBBB  CCCCCCCCCC
+        """,
+        big="HKL",
+        texts={"a": ["居民们纷纷表示收获很大。"]},
+        page_id="t_p001",
+    )
+    p2, l2 = draw(page2, texts={"y": ["（党建办）"], "z": ["（通讯员钱娜）"]}, page_id="t_p002", page_no=2)
+    for p in (p1, p2):
+        analyze_page(p, CFG)
+    issue = build_articles(_issue(p1, p2))
+    letters = {**l1, **l2}
+    return [
+        collapse("".join(letters[id(ln)] for bid in a.block_ids for ln in issue.block(bid).lines))
+        for a in issue.articles
+    ]
+
+
+def test_continuations_in_their_own_columns_match_the_cut_articles_left_to_right() -> None:
+    """Round 17 (tune7 s300 p1-p2): three modules cut at page 1's foot each carry on in their
+    own column of page 2. The first one's text ended a sentence at the foot by chance; the
+    mid-sentence-first order gave its column to the second module. Matched by column position."""
+    groups = _three_cut_modules(
+        """
+        DDDDDDDDDD  EEEEEEEEEE  FFFFFFFFFF
+        DDDDDDDDDD  EEEEE       FFFFFFFFFF
+        DDDDDDDDDD      zzzzzz  FFFFFFFFFF
+        DDDDD                   FFFFFFFFFF
+            yyyyyy              FFFFFFFFFF
+        """
+    )
+    assert groups == ["HAaDy", "KBEz", "LCF"]
+
+
+def test_a_continuation_running_into_the_next_column_without_a_byline_is_matched_by_column() -> None:
+    """Round 17 (tune7 s301 p2): the second column's continuation has no byline (it goes on
+    to page 3), so the third column's text, with no byline between, used to join it too."""
+    groups = _three_cut_modules(
+        """
+        DDDDDDDDDD  EEEEEEEEEE    FFFFFFFF
+        DDDDDDDDDD  EEEEEEEEEE  FFFFFFFFFF
+        DDDDDDDDDD  EEEEEEEEEE  FFFFFFFFFF
+        DDDDD       EEEEEEEEEE  FFFFFFFFFF
+            yyyyyy  EEEEEEEEEE  FFFFFFFFFF
+        """
+    )
+    assert groups == ["HAaDy", "KBE", "LCF"]
+
+
+def test_one_continuation_over_two_columns_keeps_the_cut_off_order() -> None:
+    """Counter-case: two runs for three carried articles say nothing by position; the
+    cut-off order (mid-sentence first) still decides, as before round 17."""
+    groups = _three_cut_modules(
+        """
+        DDDDDDDDDD  EEEEEEEEEE
+        DDDDDDDDDD  EEEEEEEEEE
+        DDDDDDDDDD  EEEEEEEEEE
+        DDDDD       EEEE
+            yyyyyy      zzzzzz
+        """
+    )
+    assert groups == ["HAa", "KBDy", "LCEz"]
