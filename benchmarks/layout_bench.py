@@ -32,7 +32,9 @@ figure tuned on one set is never passed off as another's:
 - unseen-6: `UNSEEN6_TEMPLATES` below, built in round 17 before any round-17 change (A4 5
   columns on an 8 pt body; A3 3 columns on a 14 pt body at 2.2 leading), seeds 400-401;
 - degraded-unseen-6: the unseen-6 templates through the current hard profile (`_hard-new`,
-  seed 500), 1 issue each (report only).
+  seed 500), 1 issue each (report only);
+- tuned-8: `TUNE8_TEMPLATES` below, round-18 tuning templates of unseen-6's traits (from its
+  template definitions only), seeds 700-701.
 
 The OCR engine runs once per page and its lines are cached as JSON under the cache dir (with the
 cleanup transform for degraded pages), so layout can be iterated on in seconds:
@@ -486,9 +488,58 @@ UNSEEN6_TEMPLATES: dict[str, Template] = {
         ),
     ]
 }
+# Round 18: TUNING templates ("tuned-8") built from the two unseen-6 template DEFINITIONS only
+# (their pages were never looked at): the same traits (A4 5 columns on an 8 pt body at 1.3
+# leading and 8 mm margins; A3 3 columns on a 14 pt body at 2.2 leading, 24 mm margins, 10 mm
+# gutters, 40 pt headlines, no rules) on other grids, fonts and colours, and their own seeds
+# (`SEED_OFFSET`: 700-701), so they share no content with unseen-6.
+TUNE8_TEMPLATES: dict[str, Template] = {
+    t.name: t
+    for t in [
+        Template(
+            "tune8-a4-5col",
+            "A4",
+            5,
+            True,
+            ((5,), (3, 2), (1, 2, 2)),
+            margin_mm=8,
+            gutter_mm=3,
+            body_pt=8,
+            line_spacing=1.3,
+            body_font="serif",
+            head_font="serif",
+            sub_font="sans_bold",
+            caption_font="ming",
+            headline_pt=19,
+            kicker_pt=11,
+            head_color=(20, 90, 40),
+            title_color=(150, 20, 20),
+        ),
+        Template(
+            "tune8-a3-3col",
+            "A3",
+            3,
+            False,
+            ((2, 1), (1, 1, 1), (3,)),
+            margin_mm=24,
+            gutter_mm=10,
+            body_pt=14,
+            line_spacing=2.2,
+            body_font="ming",
+            head_font="sans_bold",
+            sub_font="serif_bold",
+            caption_font="sans",
+            headline_pt=40,
+            kicker_pt=22,
+            title_left=True,
+            head_color=(30, 30, 30),
+            title_color=(0, 70, 140),
+        ),
+    ]
+}
 # Sets drawn from seeds of their own (added to --first-seed), so a tuning template of a family
 # never shares its content with that family's unseen pages.
-SEED_OFFSET: dict[str, int] = {"tuned-7": 200, "unseen-6": 300, "degraded-unseen-6": 300}
+SEED_OFFSET: dict[str, int] = {"tuned-7": 200, "tuned-8": 600, "unseen-6": 300, "degraded-unseen-6": 300}
 DEGRADED_PROFILES = ("typical", "hard")
 # Round 11: two tuned templates through the rebuilt "hard" profile and the current cleanup
 # (cached as profile "hard-new", so the older "_hard" caches stay comparable).
@@ -508,6 +559,7 @@ def _template(name: str) -> Template:
         **TUNE6_TEMPLATES,
         **TUNE7_TEMPLATES,
         **UNSEEN6_TEMPLATES,
+        **TUNE8_TEMPLATES,
     }[name]
 
 
@@ -876,6 +928,7 @@ def main(argv: list[str] | None = None) -> int:
             "degraded-new",
             "unseen-6",
             "degraded-unseen-6",
+            "tuned-8",
         ],
     )
     ap.add_argument(
@@ -934,6 +987,8 @@ def main(argv: list[str] | None = None) -> int:
             plan += [(s, t, "clean") for t in TUNE6_TEMPLATES]
         elif s == "tuned-7":
             plan += [(s, t, "clean") for t in TUNE7_TEMPLATES]
+        elif s == "tuned-8":
+            plan += [(s, t, "clean") for t in TUNE8_TEMPLATES]
         elif s == "degraded-new":
             plan += [(s, t, "hard-new") for t in DEGRADED_NEW_TEMPLATES]
         elif s == "unseen-6":

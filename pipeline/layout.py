@@ -160,6 +160,7 @@ class _Metrics:
     top: float  # text extent of the page
     bottom: float
     break_gap: float = float("inf")  # a vertical gap at least this wide ends a column run (set by _chain)
+    line_gap: float = 0.0  # the page's usual gap between chained body lines (set by _chain)
 
 
 # --------------------------------------------------------------------------- page analysis
@@ -554,6 +555,7 @@ def _chain(vlines: list[_VLine], m: _Metrics, p: LayoutParams) -> list[_Seg]:
     if gaps:
         usual = statistics.median(gaps)
         m.break_gap = usual + p.break_gap * m.H
+        m.line_gap = usual
         nxt = {i: j for i, j in nxt.items() if vs[j].box.y0 - vs[i].box.y1 <= usual + p.break_gap * m.H}
         # a module boundary: a headline in another column starts level with a gap that is only
         # a little wider than usual (stacked modules with no headline of their own in this column)
@@ -1501,9 +1503,14 @@ def _page_top_intertitle(s: _Seg, segs: list[_Seg], m: _Metrics, p: LayoutParams
 
 
 def _text_above(s: _Seg, segs: list[_Seg], m: _Metrics) -> bool:
-    """Body-size text of the same column ends just above s (s is inside a column's flow)."""
+    """Body-size text of the same column ends just above s (s is inside a column's flow).
+    "Just above" is 1.5 line heights, or the page's usual line gap plus one line height where
+    the leading is loose: at 2.2 leading the gap between body lines is already a line height,
+    and the space set above an intertitle takes it past 1.5 (the intertitle then opened a
+    spurious article)."""
     b = s.box
     f = s.frame
+    reach = max(1.5 * m.H, m.line_gap + 1.0 * m.H)
 
     def same_column(o: Box) -> bool:  # a short last line beside a centred heading shares no x
         if o.x_overlap(b) > 0.5 * min(o.width, b.width):
@@ -1511,7 +1518,7 @@ def _text_above(s: _Seg, segs: list[_Seg], m: _Metrics) -> bool:
         return f is not None and o.x0 >= f[0] - 0.8 * m.cw and o.x1 <= f[1] + 0.8 * m.cw
 
     return any(
-        o is not s and o.size == "normal" and 0 <= b.y0 - o.box.y1 <= 1.5 * m.H and same_column(o.box)
+        o is not s and o.size == "normal" and 0 <= b.y0 - o.box.y1 <= reach and same_column(o.box)
         for o in segs
     )
 

@@ -2095,3 +2095,34 @@ def test_one_continuation_over_two_columns_keeps_the_cut_off_order() -> None:
         """
     )
     assert groups == ["HAa", "KBDy", "LCEz"]
+
+
+def test_intertitle_under_loosely_leaded_body_is_no_headline() -> None:
+    """Round 18 (tune8-a3-3col: 14 pt body at 2.2 leading): the gap between body lines is
+    already near a line height, so the space set above an intertitle took it past the fixed
+    1.5 line heights of "text just above"; the intertitle (a two-part title, `凝聚合力 共建家园`)
+    was read as a headline and split its article in two. "Just above" now reaches the page's
+    usual line gap plus a line height; the module's own headline stays a headline."""
+    drawing = """
+      KKKKKKKKKK
+
+      AAAAAAAAAAAA
+    AAAAAAAAAAAAAA
+    AAAAAAA
+      SSSSSSSSSS
+      AAAAAAAAAAAA
+    AAAAAAAAAAAAAA
+    AAAAAAAAAAAAAA
+    AAAAAA
+    """
+    # body 24 px tall on a 45 px pitch: 21 px (0.9 line) between body lines, as at 2.2 leading
+    page, letters = draw(drawing, heights={"A": 0.8, "K": 1.04, "S": 0.96})
+    s_top = next(ln.layout_box.y0 for ln in page.ocr_lines if letters[id(ln)] == "S")
+    for ln in page.ocr_lines:  # the space set above the intertitle: 18 px more (gap 1.6 lines)
+        if ln.layout_box.y0 >= s_top:
+            ln.layout_box = Box(ln.layout_box.x0, ln.layout_box.y0 + 18, ln.layout_box.x1, ln.layout_box.y1 + 18)
+            ln.box = Box(ln.box.x0, ln.box.y0 + 18, ln.box.x1, ln.box.y1 + 18)
+    analyze_page(page, CFG)
+    k = kinds(page, letters)
+    assert k["K"] == {"headline"} and k["S"] == {"subheadline"}
+    assert len(build_articles(_issue(page)).articles) == 1
