@@ -509,6 +509,14 @@ def test_empty_page_and_unsupported_direction() -> None:
 def _issue(*pages: Page) -> Issue:
     return Issue("t", "t", pages=list(pages))
 
+def _article_letters(issue: Issue, letters: dict[int, str]) -> list[str]:
+    """Each article of `issue` as the drawing letters of its lines, in order (runs collapsed)."""
+    return [
+        collapse("".join(letters[id(ln)] for bid in a.block_ids for ln in issue.block(bid).lines))
+        for a in issue.articles
+    ]
+
+
 
 def test_build_articles_modules_and_continuation_to_next_page() -> None:
     drawing = """
@@ -546,10 +554,7 @@ def test_build_articles_modules_and_continuation_to_next_page() -> None:
         analyze_page(p, CFG)
     issue = build_articles(_issue(p1, p2))
     letters = {**l1, **l2}
-    groups = [
-        collapse("".join(letters[id(ln)] for bid in a.block_ids for ln in issue.block(bid).lines))
-        for a in issue.articles
-    ]
+    groups = _article_letters(issue, letters)
     assert groups == ["HAB", "KCD", "ME"]
     assert [a.page_no for a in issue.articles] == [1, 1, 2]
     assert [a.article_id for a in issue.articles] == ["t_a001", "t_a002", "t_a003"]
@@ -729,10 +734,7 @@ def test_headless_text_continues_the_article_left_open() -> None:
         analyze_page(p, CFG)
     issue = build_articles(_issue(p1, p2))
     letters = {**l1, **l2}
-    groups = [
-        collapse("".join(letters[id(ln)] for bid in a.block_ids for ln in issue.block(bid).lines))
-        for a in issue.articles
-    ]
+    groups = _article_letters(issue, letters)
     assert groups == ["HABD", "KCy"]
 
 
@@ -830,10 +832,7 @@ def test_side_by_side_headlines_sized_like_intertitles_start_modules() -> None:
     k = kinds(page, letters)
     assert k["K"] == {"headline"} and k["L"] == {"headline"}
     issue = build_articles(_issue(page))
-    groups = [
-        collapse("".join(letters[id(ln)] for bid in a.block_ids for ln in issue.block(bid).lines))
-        for a in issue.articles
-    ]
+    groups = _article_letters(issue, letters)
     assert groups == ["HABy", "KC", "LD"]
 
 
@@ -877,10 +876,7 @@ def test_articles_cut_off_on_one_page_continue_first_cut_first() -> None:
         analyze_page(p, CFG)
     issue = build_articles(_issue(p1, p2))
     letters = {**l1, **l2}
-    groups = [
-        collapse("".join(letters[id(ln)] for bid in a.block_ids for ln in issue.block(bid).lines))
-        for a in issue.articles
-    ]
+    groups = _article_letters(issue, letters)
     assert groups == ["HADy", "KBE", "MN"]
 
 
@@ -930,10 +926,7 @@ def test_continuation_goes_to_the_article_cut_at_the_foot_not_one_ending_above_a
         analyze_page(p, CFG)
     issue = build_articles(_issue(p1, p2))
     letters = {**l1, **l2}
-    groups = [
-        collapse("".join(letters[id(ln)] for bid in a.block_ids for ln in issue.block(bid).lines))
-        for a in issue.articles
-    ]
+    groups = _article_letters(issue, letters)
     assert groups == ["HA", "KBDy", "MN"]
 
 
@@ -1212,10 +1205,7 @@ def test_two_continued_articles_ending_in_bylines_only_take_one_each() -> None:
     assert [str(b.kind) for b in p2.reading_order_blocks()][:2] == ["byline", "byline"]
     issue = build_articles(_issue(p1, p2))
     letters = {**l1, **l2}
-    groups = [
-        collapse("".join(letters[id(ln)] for bid in a.block_ids for ln in issue.block(bid).lines))
-        for a in issue.articles
-    ]
+    groups = _article_letters(issue, letters)
     assert groups == ["HAx", "KBy", "MN"]
 
 
@@ -1581,10 +1571,7 @@ def test_running_head_split_into_parts_is_furniture() -> None:
     assert k["R"] == k["S"] == k["P"] == {"other"}
     issue = build_articles(_issue(p1, p2))
     letters = {**l1, **l2}
-    groups = [
-        collapse("".join(letters[id(ln)] for bid in a.block_ids for ln in issue.block(bid).lines))
-        for a in issue.articles
-    ]
+    groups = _article_letters(issue, letters)
     assert groups == ["HABCy", "KN"]
 
 
@@ -1912,10 +1899,7 @@ def test_headless_column_joins_the_module_whose_headline_is_centred_over_it() ->
     analyze_page(page, CFG)
     assert collapse(order(page, letters)) == "HAEKBCD"
     issue = build_articles(_issue(page))
-    groups = [
-        collapse("".join(letters[id(ln)] for bid in a.block_ids for ln in issue.block(bid).lines))
-        for a in issue.articles
-    ]
+    groups = _article_letters(issue, letters)
     assert groups == ["HAE", "KBCD"]
 
 
@@ -1942,10 +1926,7 @@ def test_body_size_headline_at_the_top_of_a_continuation_page_opens_its_module()
     assert kinds(page, letters)["K"] == {"headline"}
     assert collapse(order(page, letters)) == "ABKD"
     issue = build_articles(_issue(page))
-    groups = [
-        collapse("".join(letters[id(ln)] for bid in a.block_ids for ln in issue.block(bid).lines))
-        for a in issue.articles
-    ]
+    groups = _article_letters(issue, letters)
     assert groups == ["AB", "KD"]
 
 
