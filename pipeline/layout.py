@@ -79,6 +79,7 @@ class LayoutParams:
 # --------------------------------------------------------------------------- text cues
 
 _DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
+_RUN_ON = re.compile(r"\s*[，,、；;]")  # a date run on into a sentence: body text, no masthead field
 _MASTHEAD = re.compile(
     r"第\s*\S{1,8}\s*期|下期出版|本期\s*\S{0,3}\s*版|总\s*第|出版日期|联合出版|主\s*办|编\s*印|内部资料|准印证|刊\s*号"
 )
@@ -1087,7 +1088,10 @@ def _take_masthead(
 
     def is_field(v: _VLine) -> bool:
         t = v.text
-        return bool(_DATE.search(t) or _MASTHEAD.search(t)) and _glyph_count(t) <= 30
+        # a date followed by a comma opens a sentence of body text (`2016年12月13日，彭浦…`):
+        # a short body segment that holds one took the band down over the headlines below
+        dated = any(not _RUN_ON.match(t, d.end()) for d in _DATE.finditer(t))
+        return bool(dated or _MASTHEAD.search(t)) and _glyph_count(t) <= 30
 
     cand = [s for s in segs if sum(is_field(v) for v in s.vlines) * 2 >= len(s.vlines)]
     extent = max(1.0, m.bottom - m.top)
@@ -1437,11 +1441,18 @@ def _off_axis_under_headline(s: _Seg, bigs: list[_Seg], m: _Metrics, p: LayoutPa
     """An intertitle at the top of one column of a module, right under the module's wider
     headline but not centred on it: a headline's second block (or a new module's headline)
     would be centred on the same axis, whereas the column break put this intertitle where
-    its column starts. Without this it opens a spurious article mid-module."""
+    its column starts. Without this it opens a spurious article mid-module. In a narrow
+    column (5 columns on A4) an intertitle a little over body size nearly fills the column:
+    it leaves about a glyph each side, under `_is_centred`'s margins, so balanced margins of
+    at least half a glyph count too (a left-set heading leaves none on the left)."""
     f = s.frame
-    if f is None or not _is_centred(s.box, f, m, p):
+    if f is None:
         return False
     b = s.box
+    left, right = b.x0 - f[0], f[1] - b.x1
+    filled = min(left, right) >= 0.5 * m.cw and abs(left - right) <= max(1.2 * m.cw, 0.15 * (left + right))
+    if not (filled or _is_centred(b, f, m, p)):
+        return False
     return any(
         h is not s
         and h.kind == BlockKind.HEADLINE

@@ -2107,3 +2107,62 @@ def test_intertitle_under_loosely_leaded_body_is_no_headline() -> None:
     k = kinds(page, letters)
     assert k["K"] == {"headline"} and k["S"] == {"subheadline"}
     assert len(build_articles(_issue(page)).articles) == 1
+
+
+# --------------------------------------------------------------------------- round 19
+
+
+@pytest.mark.parametrize("height", [1.3, 1.45])
+def test_intertitle_filling_a_narrow_column_under_spanning_headline_opens_no_article(height: float) -> None:
+    """Round 19 (tune8-a4-5col s701 p1 and p2: 5 columns on A4, 8 pt body): an intertitle a
+    little over body size right under its module's spanning headline, off its axis, fills a
+    narrow column but for about a glyph each side, under `_is_centred`'s margins; it was
+    read as a headline and split its article in two (both of tuned-8's A4 wrong articles).
+    Balanced margins of at least half a glyph now count as centred for this rule."""
+    # the column is 12 glyphs wide: the intertitle leaves one glyph each side
+    drawing = INTERTITLE_UNDER_SPANNING_HEADLINE.replace("     SSSSSS\n", "   SSSSSSSSSS\n")
+    assert drawing != INTERTITLE_UNDER_SPANNING_HEADLINE
+    page, letters = run(drawing, big="H", heights={"S": height})
+    k = kinds(page, letters)
+    assert k["H"] == {"headline"} and k["S"] == {"subheadline"}
+    assert _articles(page, letters) == ["HABSC"]
+
+
+def test_a_dated_sentence_in_body_text_is_no_masthead_field() -> None:
+    """Round 19 (tune8-a3-3col s701 p1): a short body segment high on the front page held a
+    sentence opening with a date (`2016年12月13日，彭浦…`); taken for a masthead field, it
+    stretched the masthead band down over both modules' headlines and their first lines, so
+    two articles had no headline and ran together. A date run on into a sentence (a comma
+    after it) is body text; the masthead's own date line still is a field."""
+    drawing = """
+    DDDDDDDD    NNNNNNNNNNNN
+    HHHHHHHHHHHHHHHHHH  KKKKKKKKKKKKKKKKKK
+    HHHHHHHHHHHHHHHHHH  KKKKKKKKKKKKKKKKKK
+
+      AAAAAAAAAAAAAAAA  BBBBBBBBBBBBBBBBBB
+    AAAAAAAAAAAAAAAAAA  BBBBBBBBBBBBBBBBBB
+    AAAAAAAAAAAAAAAAAA
+    AAAAAAAAAAAAAAAAAA
+    AAAAAAAAAAAAAAAAAA
+    AAAAAAAAAAAAAAAAAA
+    AAAAAAAAAAAAAAAAAA  CCCCCCCCCCCCCCCCCC
+    AAAAAAAAAAAAAAAAAA  CCCCCCCCCCCCCCCCCC
+    AAAAAAAAAAAAAAAAAA  CCCCCCCCCCCCCCCCCC
+    AAAAAAAAAAAAAAAAAA  CCCCCCCCCCCCCCCCCC
+    AAAAAAAAAAAAAAAAAA  CCCCCCCCCCCCCCCCCC
+    AAAAAAAAAAAAAAAAAA  CCCCCCCCCCCCCCCCCC
+    AAAAAAAAAAAAAAAAAA  CCCCCCCCCCCCCCCCCC
+    AAAAAAAAAAAAAAAAAA  CCCCCCCCCCCCCCCCCC
+    AAAAAAAAAAAAAAAAAA  CCCCCCCCCCCCCCCCCC
+    AAAAAAAAAAAAAAAAAA  CCCCCCCCCCCCCCCCCC
+    """
+    texts = {
+        "D": ["2020年1月8日"],
+        "N": ["本期4版第102期"],
+        "B": ["胶州路召开楼组自治工作推进会", "2016年12月13日，彭浦新村街道"],
+    }
+    page, letters = run(drawing, big="HK", texts=texts)
+    k = kinds(page, letters)
+    assert k["D"] == k["N"] == {"masthead"}
+    assert k["H"] == k["K"] == {"headline"}
+    assert k["B"] == {"body"}
