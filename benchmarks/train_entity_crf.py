@@ -63,6 +63,7 @@ BLIND_CODE = {
     "heldout9": "5598ee8",  # round 10 (heldout9 was scored blind after it)
     "heldout10": "5598ee8",  # round 10's rules (the CRF round 4bc8815 left rules.py as it was)
     "heldout11": "4b79b3e",  # round 11's rules, alone (its CRF is switched off in the dump)
+    "heldout12": "1e925e4",  # round 12's rules, alone (CRF off in the dump)
 }
 _DUMP = """
 import inspect, json, sys

@@ -331,6 +331,12 @@ def _plausible(text: str, etype: str, a: int, b: int, rule_spans: Sequence[Span]
         # a new prefix in front of a rule award: the topic before a title is _topic_start's call
         if any(r.type is EntityType.AWARD and a < r.start < b for r in rule_spans):
             return False
+        # an award the rules did not touch must end in a listed award head or title (…奖, …标兵, 先进个人):
+        # an honour list's category line (最美外企公益品牌) has a title's shape but names no honour
+        if not any(r.type is EntityType.AWARD and r.start < b and a < r.end for r in rule_spans):
+            heads = set(lex.award_heads) | set(lex.award_title_heads) | set(lex.awards)
+            if not any(s_text.rstrip("”\"’").endswith(h) for h in heads if h):
+                return False
     return True
 
 

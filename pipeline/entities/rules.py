@@ -223,6 +223,7 @@ _CLASS_AFTER_MODEL = "学校|幼儿园|居民区|居住区|小区|社区|街道|
 # (标兵企业, 能手单位: the head describes a kind of body, whose name is the title; not read as …标兵)
 _STRONG_HEADS = rf"纪念章|奖章|勋章|文明号|文明岗|(?:标兵|能手|达人)(?!企业|单位|集体|岗|户|家庭)|示范性?(?:{_CLASS_AFTER_MODEL})"
 # a short quoted word and a few words before a title's head belong to it (“五好”楼组示范点, “两新”组织示范党支部)
+_STRONG_HEAD_RE = re.compile(_STRONG_HEADS)
 _QUOTED_TOPIC = re.compile(r"[“\"][\u4e00-\u9fff\d]{1,8}[”\"](?:(?![和与及])[\u4e00-\u9fff]){0,4}$")
 _OPEN_QUOTES = "“\"‘「"
 _CLOSE_QUOTES = "”\"’」"
@@ -1159,6 +1160,8 @@ def find_people(
     tok_ends = {e for _, _, e in tokens}
     tokens_at = {s: w for w, s, _ in tokens}
     units_by_end: dict[int, int] = {}
+    # a unit or a place just before a family name of an honour list (蔚桥小区|仲昊天家庭) is its address
+    named_ends = {u.end for u in unit_spans if u.type in (EntityType.UNIT, EntityType.PLACE)}
     for u in unit_spans:
         if u.type is EntityType.UNIT:
             units_by_end[u.end] = min(u.start, units_by_end.get(u.end, u.start))
@@ -1230,6 +1233,9 @@ def find_people(
     # names listed right after an honour title (优秀共产党员 诸葛明亮、伍晓丽): winners, no role
     for aw in award_spans:
         i = aw.end
+        # the label may say "为：" (其中五星级志愿者为：…): the colon still opens the winners' list
+        if text[i : i + 2] in ("为：", "为:", "是：", "是:"):
+            i += 1
         while i < len(text) and text[i] in " ：:":
             i += 1
         n = _name_at(text, i, lex, strict=True, in_list=True) if i < len(text) else 0
@@ -1261,7 +1267,7 @@ def find_people(
             continue
         for n in (4, 3, 2):
             a = j - n
-            if a < 0 or a > 0 and is_han(text[a - 1]) and a not in units_by_end:
+            if a < 0 or a > 0 and is_han(text[a - 1]) and a not in units_by_end and a not in named_ends:
                 continue
             sl = _surname_at(text, a, lex)
             given = text[a + sl : j]
@@ -1283,6 +1289,11 @@ def find_people(
         strict = _name_at(text, s, lex, strict=True)
         n = strict or _name_before_word(text, s, tokens, k, lex)
         if not n or not free(s, s + n) or not _plain_given_name(text, s, n, lex):
+            continue
+        # a title's head after its quoted topic (“…”纪念章, “…”奖章) is a dictionary noun, not a name
+        cand = text[s : s + n]
+        if s > 0 and text[s - 1] in _CLOSE_QUOTES and in_dictionary(cand) and not word_tag(cand).startswith("nr") \
+                or _STRONG_HEAD_RE.fullmatch(cand):
             continue
         # a list item (欧阳丽华 愚谷邨居民区): alone at a line's start and closed by a space, the
         # layout says it is a name however jieba cut it (司马卫|国)
