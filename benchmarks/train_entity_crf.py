@@ -64,6 +64,8 @@ BLIND_CODE = {
     "heldout10": "5598ee8",  # round 10's rules (the CRF round 4bc8815 left rules.py as it was)
     "heldout11": "4b79b3e",  # round 11's rules, alone (its CRF is switched off in the dump)
     "heldout12": "1e925e4",  # round 12's rules, alone (CRF off in the dump)
+    "heldout13": "7ee8391",  # round 13's rules, alone (CRF off in the dump)
+    "heldout14": "7ee8391",  # round 13's rules, alone (heldout13 and 14 were scored together)
 }
 _DUMP = """
 import inspect, json, sys

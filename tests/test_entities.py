@@ -876,8 +876,8 @@ def test_held_out_split_reads_the_next_blind_set_and_says_when_it_is_missing(mon
     monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1]))
     from benchmarks import entities_bench
 
-    # round 13: two fresh blind sets, both required (one set per round was too noisy to read)
-    assert entities_bench.HELD_OUT == ("entities_heldout13.jsonl", "entities_heldout14.jsonl")
+    # round 13 on: two fresh blind sets, both required (one set per round was too noisy to read)
+    assert entities_bench.HELD_OUT == ("entities_heldout15.jsonl", "entities_heldout16.jsonl")
     monkeypatch.setattr(entities_bench, "HELD_OUT", ("entities_pages.jsonl", "entities_heldout_absent.jsonl"))
     with pytest.raises(SystemExit, match="entities_heldout_absent"):
         entities_bench.split_records("held-out")
@@ -888,6 +888,9 @@ def test_held_out_split_reads_the_next_blind_set_and_says_when_it_is_missing(mon
     assert not (entities_bench.DATA / "entities_heldout11.jsonl").exists()
     assert {"heldout12-01", "heldout12-30"} <= tune_ids
     assert not (entities_bench.DATA / "entities_heldout12.jsonl").exists()
+    assert {"heldout13-01", "heldout13-30", "heldout14-01", "heldout14-30"} <= tune_ids
+    assert not (entities_bench.DATA / "entities_heldout13.jsonl").exists()
+    assert not (entities_bench.DATA / "entities_heldout14.jsonl").exists()
 
 
 def test_short_second_end_of_a_range_takes_the_first_ends_month_and_year() -> None:
@@ -984,3 +987,38 @@ def test_a_rare_surname_after_a_long_unit_prefixed_title_round13() -> None:
 def test_a_family_after_its_estate_in_an_honour_list_round13() -> None:
     got = _people("最美家庭：樱桃小区景怀远家庭")
     assert got == [("景怀远", "")]
+
+
+# --------------------------------------------------------------------------- round 14 (awards)
+
+
+def _award_texts(text: str) -> list[str]:
+    from pipeline.entities.rules import tag_text
+
+    return [s.text for s in tag_text(text).spans if s.type is EntityType.AWARD]
+
+
+def test_a_commemorative_day_word_opens_the_title_it_precedes() -> None:
+    """三八/五四/八一 are numerals to jieba, so the topic reader stopped at them (三八|红旗集体)."""
+    assert _award_texts("该中队荣获全国三八红旗集体称号。") == ["三八红旗集体"]
+    assert _award_texts("青年突击队长荣获五四青年奖章。") == ["五四青年奖章"]
+    assert _award_texts("该营连续两年被评为八一先进集体。") == ["八一先进集体"]
+    # an honour list's item heading: the day word is not part of the conferring body (嘉定区|三八…)
+    assert _award_texts("嘉定区三八红旗集体：城北社区卫生服务中心") == ["三八红旗集体"]
+    # a number before the day word is a count, not a day: the title stays as found
+    assert "三八红旗集体" not in _award_texts("共十三八红旗集体获表彰")
+
+
+def test_a_long_commemorative_quote_stays_with_its_medal() -> None:
+    """“纪念…周年”纪念章: a quote of up to 16 characters right before 纪念章/奖章/勋章 is the medal's name."""
+    assert _award_texts("她获“中国工农红军长征胜利85周年”纪念章。") == ["“中国工农红军长征胜利85周年”纪念章"]
+    # a giving verb before a medal is an award context (颁发…纪念章), not before other things given
+    assert _award_texts("镇里为老战士们颁发“从军报国四十年”纪念章。") == ["“从军报国四十年”纪念章"]
+    assert _award_texts("社区为独居老人颁发“暖冬行动”慰问品。") == []
+
+
+def test_top_ten_title_drops_the_word_title_after_it() -> None:
+    """“十佳”X称号: 称号 says X is a title and is not part of it (ANNOTATION.md)."""
+    assert _award_texts("她获评“十佳”社区医生称号。") == ["“十佳”社区医生"]
+    assert _award_texts("他被评为“十佳”好楼长。") == ["“十佳”好楼长"]
+    assert _award_texts("该队被评为“十佳”巡防团队。") == ["“十佳”巡防团队"]

@@ -218,3 +218,17 @@ def test_an_unsure_span_where_the_rules_found_nothing_is_dropped() -> None:
     lenient = _Unsure(tagger.path, min_new=0.4)
     lenient.forced = unsure.forced
     assert [s.text for s in lenient.refine(text, [], "2021-05-12")] == [name]
+
+
+def test_a_crf_only_award_needs_an_award_head_only_alone_on_its_line() -> None:
+    """Round 14: the head check (round 13) guards an honour list's category lines (最美外企公益品牌 on
+    its own line); in running text it cost blind recall (好媳妇, 申岳工匠), so there the CRF decides."""
+    line = "2022年度\n最美社区公益品牌\n和美居民区"
+    a = line.index("最美")
+    assert not _plausible(line, "award", a, a + len("最美社区公益品牌"), [])
+    prose = "她被评为最美社区好婆婆。"
+    a = prose.index("最美")
+    assert _plausible(prose, "award", a, a + len("最美社区好婆婆"), [])
+    # a head on its line still passes: 金钥匙奖 alone is an honour list's level line
+    level = "金钥匙奖\n和美居民区"
+    assert _plausible(level, "award", 0, 4, [])

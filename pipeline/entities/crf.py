@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..model import EntityType
-from .lexicon import Lexicon, in_dictionary, load_lexicon, tokenizer, word_tag
+from .lexicon import Lexicon, in_dictionary, is_han, load_lexicon, tokenizer, word_tag
 from .rules import (
     _CITY_START,
     _PROPER_TAGS,
@@ -303,6 +303,13 @@ def _unit_head_end(text: str, a: int, b: int, tokens: list[tuple[str, int, int]]
     return not in_dictionary(word)
 
 
+def _alone_on_line(text: str, a: int, b: int) -> bool:
+    """Whether [a, b) is all its line holds but for spaces, digits, quotes and list marks."""
+    start, end = text.rfind("\n", 0, a) + 1, text.find("\n", b)
+    rest = text[start:a] + text[b : len(text) if end < 0 else end]
+    return all(not is_han(c) for c in rest)
+
+
 def _plausible(text: str, etype: str, a: int, b: int, rule_spans: Sequence[Span],
                tokens: list[tuple[str, int, int]] | None = None) -> bool:
     """Whether a span only the CRF proposes is well formed. Why: the CRF is sure of stretches the rules
@@ -331,9 +338,12 @@ def _plausible(text: str, etype: str, a: int, b: int, rule_spans: Sequence[Span]
         # a new prefix in front of a rule award: the topic before a title is _topic_start's call
         if any(r.type is EntityType.AWARD and a < r.start < b for r in rule_spans):
             return False
-        # an award the rules did not touch must end in a listed award head or title (…奖, …标兵, 先进个人):
-        # an honour list's category line (最美外企公益品牌) has a title's shape but names no honour
-        if not any(r.type is EntityType.AWARD and r.start < b and a < r.end for r in rule_spans):
+        # an award the rules did not touch, alone on its line, must end in a listed award head or title (…奖,
+        # …标兵, 先进个人): an honour list's category line (最美外企公益品牌) has a title's shape but names no
+        # honour. In running text the sentence around it is the CRF's evidence (round 14: the guard
+        # everywhere cost blind award recall)
+        if _alone_on_line(text, a, b) and not any(
+                r.type is EntityType.AWARD and r.start < b and a < r.end for r in rule_spans):
             heads = set(lex.award_heads) | set(lex.award_title_heads) | set(lex.awards)
             if not any(s_text.rstrip("”\"’").endswith(h) for h in heads if h):
                 return False

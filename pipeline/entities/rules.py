@@ -217,6 +217,8 @@ _AWARD_AFTER = re.compile(r"[”\"’]?\s?(?:称号|荣誉|奖杯|奖牌|证书|
 # an honour being handed out (“…”纪念章颁发名单, 文明号授牌仪式): only after a title's shape, never a quoted name
 _GIVEN_AFTER = re.compile(r"颁发|颁奖|授牌|颁证")
 _CLAUSE = "，,。；;！!？?：:\n"
+# the heads a giving verb before them makes a conferred honour (颁发…纪念章): things only ever awarded
+_STRONG_MEDAL = re.compile(r"纪念章|奖章|勋章")
 # heads that make an honour title with no prefix word in front (岗位标兵, 青年文明号, 少先队工作示范学校,
 # “光荣在党50年”纪念章): still only in an award context, where the topical words before them join the title
 _CLASS_AFTER_MODEL = "学校|幼儿园|居民区|居住区|小区|社区|街道|村|点|岗|户|单位|楼组|家庭|基地|合作社|党支部|窗口|企业|医院|站|园区"
@@ -224,7 +226,9 @@ _CLASS_AFTER_MODEL = "学校|幼儿园|居民区|居住区|小区|社区|街道|
 _STRONG_HEADS = rf"纪念章|奖章|勋章|文明号|文明岗|(?:标兵|能手|达人)(?!企业|单位|集体|岗|户|家庭)|示范性?(?:{_CLASS_AFTER_MODEL})"
 # a short quoted word and a few words before a title's head belong to it (“五好”楼组示范点, “两新”组织示范党支部)
 _STRONG_HEAD_RE = re.compile(_STRONG_HEADS)
-_QUOTED_TOPIC = re.compile(r"[“\"][\u4e00-\u9fff\d]{1,8}[”\"](?:(?![和与及])[\u4e00-\u9fff]){0,4}$")
+# (a long quote, up to 16, only right before the head: “抗美援朝出国作战70周年”纪念章, a commemorative title)
+_QUOTED_TOPIC = re.compile(r"[“\"][\u4e00-\u9fff\d]{1,8}[”\"](?:(?![和与及])[\u4e00-\u9fff]){0,4}$"
+                           r"|[“\"][\u4e00-\u9fff\d]{9,16}[”\"]$")
 _OPEN_QUOTES = "“\"‘「"
 _CLOSE_QUOTES = "”\"’」"
 # tokens a topical prefix is made of (垃圾|分类, 疫情|防控, 社区|共建, 党建); it starts with a noun
@@ -260,6 +264,10 @@ def _award_context(text: str, a: int, b: int) -> int:
     verbs = list(_AWARD_VERB.finditer(text, clause_start, a))
     if verbs:
         return verbs[-1].end()
+    # a medal being handed out (为老党员颁发“光荣在党50年”纪念章): the giving verb names it as conferred
+    given = list(_GIVEN_AFTER.finditer(text, clause_start, a))
+    if given and _STRONG_MEDAL.fullmatch(text, a, b):
+        return given[-1].end()
     if _AWARD_AFTER.match(text, b) or _GIVEN_AFTER.match(text, b):
         return clause_start
     # the first of coordinated titles whose last one is named as such (为老服务先进集体和先进个人名单)
@@ -357,6 +365,8 @@ def _body_end(seg: str) -> int:
     lex = load_lexicon()
     cut = 0
     for k, (w, _, e0) in enumerate(toks):
+        if w in _DAY_WORDS:  # 静安区|三八红旗集体: a numeral to jieba, the title's first word here
+            break
         tag = word_tag(w)
         nxt = toks[k + 1][0] if k + 1 < len(toks) else ""
         if w.isdigit() or w in ("年", "年度") and k > 0 or w in _NOT_TOPIC and w != "年度" or tag.startswith(("nt", "m")) \
@@ -385,7 +395,9 @@ def _quoted_head_re() -> re.Pattern[str]:
 
 # “十佳” + what the ten are (“十佳”书画新秀10名): the quoted rank makes the words after it a title
 # (or the first of coordinated titles: “十佳”睦邻达人和年度最美志愿者)
-_TOP_TEN = re.compile(r"[“\"]十佳[”\"](?:(?![和与及的])[\u4e00-\u9fff]){2,6}(?:(?![\u4e00-\u9fff])|(?=[和与及]))")
+# (称号/荣誉 after the title is the word "title", not part of it: “十佳”家庭医生|称号)
+_TOP_TEN = re.compile(r"[“\"]十佳[”\"](?:(?![和与及的])[\u4e00-\u9fff]){2,6}?"
+                      r"(?:(?=(?:称号|荣誉)?(?![\u4e00-\u9fff]))|(?=[和与及]))")
 
 
 def _quoted_titles(text: str) -> list[tuple[int, int]]:
@@ -505,9 +517,10 @@ def find_awards(text: str) -> list[Span]:
             heading = b < len(text) and text[b] in "：:" and text[limit - 1 : limit] in ("", "\n") \
                 and all(is_han(c) for c in text[limit:a])
             a = limit if heading else _topic_start(text, limit, a)
-            qm = _QUOTED_TOPIC.search(text, max(limit, a - 16), a) if by_shape else None
+            qm = _QUOTED_TOPIC.search(text, max(limit, a - 20), a) if by_shape else None
             if qm and not text[qm.start() : a].endswith(("项目", "活动")):
                 a = qm.start()
+        a = _with_day_word(text, a, limit)
         a = _with_year_word(text, a)
         title = text[a:b]
         out.append(Span(EntityType.AWARD, a, b, title, normalize_award(title), confidence=0.8 if by_shape else 0.9,
@@ -519,6 +532,20 @@ def find_awards(text: str) -> list[Span]:
         out.append(Span(EntityType.AWARD, a, b, text[a:b], normalize_award(text[a:b]), confidence=0.7,
                         rule="award-headless", priority=2))
     return out
+
+
+# commemorative days that name an honour series (三八红旗集体, 五四青年奖章, 八一先进集体): jieba tags them
+# numerals, so the topic reader stops at them; in front of a title they are its first word
+_DAY_WORDS = ("三八", "五一", "五四", "七一", "八一")
+
+
+def _with_day_word(text: str, a: int, limit: int) -> int:
+    """A day word printed right before a title belongs to it (全国|三八红旗集体, not 三八|红旗集体); only in an
+    award context (`limit` ≥ 0) and not after another digit (十五一…)."""
+    if limit < 0 or a - 2 < limit or text[a - 2 : a] not in _DAY_WORDS:
+        return a
+    before = text[a - 3] if a >= 3 else ""
+    return a if before.isdigit() or before in "〇○零一二三四五六七八九十百" else a - 2
 
 
 def _with_year_word(text: str, a: int) -> int:
