@@ -469,8 +469,12 @@ def _own_columns(
     """Two headings side by side, each centred over its own column with a gutter between
     them, and the text under the right one opens a paragraph: the headlines of two 1-column
     modules, not one title with a word space centred over a wider module (whose halves can
-    happen to sit over one column each; its right column then mostly continues a paragraph)."""
-    fa, fb = _frame_for(a, frames, m), _frame_for(b, frames, m)
+    happen to sit over one column each; its right column then mostly continues a paragraph).
+    A heading may span a run of columns (a 2-column module's headline beside a 1-column one's
+    on the same row): it is then centred over its run, and body text must start under it too,
+    so that the gutter between the runs has text on both sides."""
+    fa = _frame_for(a, frames, m) or _frame_run(a, frames, m)
+    fb = _frame_for(b, frames, m) or _frame_run(b, frames, m)
     if fa is None or fb is None or fa == fb or fa[1] > fb[0] + m.cw:
         return False
 
@@ -479,18 +483,38 @@ def _own_columns(
 
     if not (centred(a, fa) and centred(b, fb)):
         return False
-    under = [
-        ln.lbox
-        for ln in lines
-        if b.y1 <= ln.lbox.y0 <= b.y1 + 3 * m.H
-        and ln.lbox.x0 >= fb[0] - 0.8 * m.cw
-        and ln.lbox.x1 <= fb[1] + 0.8 * m.cw
-        and _size(ln.lbox.height, m, p) == "normal"
-    ]
-    if not under:
+    spans = fa not in frames or fb not in frames
+
+    def text_under(x: Box, f: tuple[float, float]) -> list[Box]:
+        # a spanning heading's neighbour may run to a second line: look past it to its text
+        reach = 3 * m.H + (3 * x.height if spans else 0.0)
+        return [
+            ln.lbox
+            for ln in lines
+            if x.y1 <= ln.lbox.y0 <= x.y1 + reach
+            and ln.lbox.x0 >= f[0] - 0.8 * m.cw
+            and ln.lbox.x1 <= f[1] + 0.8 * m.cw
+            and _size(ln.lbox.height, m, p) == "normal"
+        ]
+
+    under = text_under(b, fb)
+    if not under or (spans and not text_under(a, fa)):
         return False
     first = min(under, key=lambda x: x.y0)
     return first.x0 - fb[0] >= p.indent_min_cw * m.cw
+
+
+def _frame_run(box: Box, frames: list[tuple[float, float]], m: _Metrics) -> tuple[float, float] | None:
+    """The run of side-by-side column frames a heading spans (from the first's left edge to
+    the last's right edge), or None: it must cover at least two frames, most of each, and
+    reach no further than their outer edges."""
+    cover = sorted(f for f in frames if min(box.x1, f[1]) - max(box.x0, f[0]) > 0.5 * (f[1] - f[0]))
+    if len(cover) < 2 or any(c[0] < f[1] for f, c in zip(cover, cover[1:])):
+        return None
+    run = (cover[0][0], cover[-1][1])
+    if box.x0 < run[0] - 0.8 * m.cw or box.x1 > run[1] + 0.8 * m.cw:
+        return None
+    return run
 
 
 def _headline_type(ln: Line, m: _Metrics, p: LayoutParams) -> bool:

@@ -2166,3 +2166,53 @@ def test_a_dated_sentence_in_body_text_is_no_masthead_field() -> None:
     assert k["D"] == k["N"] == {"masthead"}
     assert k["H"] == k["K"] == {"headline"}
     assert k["B"] == {"body"}
+
+
+_SIDE_BY_SIDE = """
+     HHHHHHHHHHH   GGGGGGGGGGGG   KKKKKKKKKKKK
+
+                                 LLLLLLLLLL
+      AAAAAAAAAA   BBBBBBBBBBBB
+    AAAAAAAAAAAA   BBBBBBBBBBBB
+    AAAAAAAAAAAA   BBBBBBBBBBBB   {c_first}
+    AAAAAAAAAAAA   BBBBBBBBBBBB   CCCCCCCCCCCC
+    AAAAAAAAAAAA   BBBBBBBBBBBB   CCCCCCCCCCCC
+    AAAAAAAAAAAA   BBBBBBBBBBBB   CCCCCCCCCCCC
+    AAAAAAAAAAAA   BBBBBBBBBBBB   CCCCCCCCCCCC
+    AAAAAAAAAAAA   BBBBBB         CCCCCCCCCCCC
+    AAAAAA                        CCCCCC
+"""
+
+
+def test_headline_over_two_columns_beside_a_one_column_headline_is_its_own_block() -> None:
+    """Round 20 (tune8-a3-3col s701 p1): a 2-column module's two-part headline (`H G`, one
+    half over each column) set on one row beside a 1-column module's two-line headline (`K`,
+    `L`), one gutter's width apart. The word-space join took all three runs as one headline
+    (only single-column headings were tested for sitting over their own columns), and the
+    two modules became one article. Each is centred over its own run of columns, with text
+    under both and a paragraph opening under the right one."""
+    page, letters = draw(
+        _SIDE_BY_SIDE.format(c_first="  CCCCCCCCCC"),
+        big="HGKL",
+        heights={k: 3.0 for k in "HGKL"},
+    )
+    analyze_page(page, CFG)
+    heads = sorted(
+        "".join(sorted({letters[id(ln)] for ln in b.lines})) for b in page.blocks if b.kind == BlockKind.HEADLINE
+    )
+    assert heads == ["GH", "KL"]
+    assert collapse(order(page, letters)) == "HGABKLC"
+    assert _article_letters(build_articles(_issue(page)), letters) == ["HGAB", "KLC"]
+
+
+def test_title_over_three_columns_whose_right_column_runs_on_stays_one_headline() -> None:
+    """Round 20's counter-case: the same row, but the right column's text under `K` carries on
+    a paragraph (no indent): one title with word spaces over a 3-column module, not two."""
+    page, letters = draw(
+        _SIDE_BY_SIDE.format(c_first="CCCCCCCCCCCC"),
+        big="HGKL",
+        heights={k: 3.0 for k in "HGKL"},
+    )
+    analyze_page(page, CFG)
+    heads = ["".join({letters[id(ln)] for ln in b.lines}) for b in page.blocks if b.kind == BlockKind.HEADLINE]
+    assert any({"H", "K"} <= set(h) for h in heads), heads
