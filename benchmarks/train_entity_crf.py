@@ -66,6 +66,8 @@ BLIND_CODE = {
     "heldout12": "1e925e4",  # round 12's rules, alone (CRF off in the dump)
     "heldout13": "7ee8391",  # round 13's rules, alone (CRF off in the dump)
     "heldout14": "7ee8391",  # round 13's rules, alone (heldout13 and 14 were scored together)
+    "heldout15": "7ef0313",  # round 14's rules, alone (CRF off in the dump)
+    "heldout16": "7ef0313",  # round 14's rules, alone (heldout15 and 16 were scored together)
 }
 _DUMP = """
 import inspect, json, sys

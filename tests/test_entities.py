@@ -877,7 +877,7 @@ def test_held_out_split_reads_the_next_blind_set_and_says_when_it_is_missing(mon
     from benchmarks import entities_bench
 
     # round 13 on: two fresh blind sets, both required (one set per round was too noisy to read)
-    assert entities_bench.HELD_OUT == ("entities_heldout15.jsonl", "entities_heldout16.jsonl")
+    assert entities_bench.HELD_OUT == ("entities_heldout17.jsonl", "entities_heldout18.jsonl")
     monkeypatch.setattr(entities_bench, "HELD_OUT", ("entities_pages.jsonl", "entities_heldout_absent.jsonl"))
     with pytest.raises(SystemExit, match="entities_heldout_absent"):
         entities_bench.split_records("held-out")
@@ -891,6 +891,9 @@ def test_held_out_split_reads_the_next_blind_set_and_says_when_it_is_missing(mon
     assert {"heldout13-01", "heldout13-30", "heldout14-01", "heldout14-30"} <= tune_ids
     assert not (entities_bench.DATA / "entities_heldout13.jsonl").exists()
     assert not (entities_bench.DATA / "entities_heldout14.jsonl").exists()
+    assert {"heldout15-01", "heldout15-30", "heldout16-01", "heldout16-30"} <= tune_ids
+    assert not (entities_bench.DATA / "entities_heldout15.jsonl").exists()
+    assert not (entities_bench.DATA / "entities_heldout16.jsonl").exists()
 
 
 def test_short_second_end_of_a_range_takes_the_first_ends_month_and_year() -> None:
@@ -1022,3 +1025,29 @@ def test_top_ten_title_drops_the_word_title_after_it() -> None:
     assert _award_texts("她获评“十佳”社区医生称号。") == ["“十佳”社区医生"]
     assert _award_texts("他被评为“十佳”好楼长。") == ["“十佳”好楼长"]
     assert _award_texts("该队被评为“十佳”巡防团队。") == ["“十佳”巡防团队"]
+
+
+def _people(text: str) -> list[tuple[str, str]]:
+    from pipeline.entities.rules import tag_text as rules_tag_text
+
+    return [(s.text, s.role) for s in rules_tag_text(text).spans if s.type is EntityType.PERSON]
+
+
+def test_surname_with_zong_is_a_form_of_address_not_a_name() -> None:
+    """X总 (short for 总经理) names nobody by their name: ENTITIES.md tags the full name only."""
+    assert _people("座谈会上，上官总说，公司愿意出场地。") == []
+    assert _people("随后诸葛总表示，明年继续合作。") == []
+    # a given name that merely starts with 总 is still a name
+    assert ("诸葛总成", "社区民警") in _people("社区民警诸葛总成说，夜巡要坚持。")
+
+
+def test_compound_surname_keeps_a_two_character_given_name_before_a_verb() -> None:
+    """A bound verb morpheme (怡, 悦) ending a given name is no verb cut off after a one-character name."""
+    assert _people("社区医生端木悦怡获评优秀党员。") == [("端木悦怡", "社区医生")]
+
+
+def test_two_field_nouns_before_a_title_belong_to_the_role() -> None:
+    """物业|项目|经理: the inner field noun has no clause start before it, the outer one does."""
+    assert _people("会上，物业项目经理卓一凡回应诉求。") == [("卓一凡", "物业项目经理")]
+    # one field noun still works, and nothing before a clause start joins
+    assert _people("会上，项目经理卓一凡回应诉求。") == [("卓一凡", "项目经理")]

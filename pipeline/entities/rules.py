@@ -1040,8 +1040,8 @@ def _name_at(text: str, i: int, lex: Lexicon, strict: bool = False, in_list: boo
     # forms of address: 老/小 + a surname after a function word (和|老王, 跟|小李), and a surname +
     # 老 closed there (宗老说, 钱老：): the honorific, not the name ENTITIES.md asks for
     if text[g] in "老小" and g + 1 < len(text) and _surname_at(text, g + 1, lex) == 1 and sl == 1 \
-            and word_tag(text[i]).startswith(_FUNCTION_TAGS) or text[g] == "老" and _boundary(text, g + 1, lex):
-        return 0
+            and word_tag(text[i]).startswith(_FUNCTION_TAGS) or text[g] in "老总" and _boundary(text, g + 1, lex):
+        return 0  # …and a surname + 总 closed there (皇甫总表示, 欧阳总：): short for 总经理, no name
     two_ok = g + 1 < len(text) and is_han(text[g + 1]) and text[g + 1] not in _NON_NAME_CHARS
     if _boundary(text, g + 1, lex):
         n = sl + 1
@@ -1056,7 +1056,9 @@ def _name_at(text: str, i: int, lex: Lexicon, strict: bool = False, in_list: boo
         # a one-character verb/preposition jieba cut off after a one-character given name, with its
         # object after it (皇甫|燊|获|五星级…, 东方|昱|作|报告): the name ends before the verb
         if n == sl + 2 and i + sl + 1 in tok_ends and g + 2 < len(text) and is_han(text[g + 2]) \
-                and word_tag(text[g + 1]).startswith(("v", "p")) and not in_dictionary(text[g : g + 2]):
+                and word_tag(text[g + 1]).startswith(("v", "p")) and word_tag(text[g + 1]) != "vg" \
+                and not in_dictionary(text[g : g + 2]):
+            # (a bound verb morpheme such as 怡 in 夏侯婧怡|获评 never stands alone as the verb)
             n = sl + 1
         # jieba's HMM glued a one-character verb to a two-character given name (汤沛然作|年度): an
         # unknown word ending in a verb/preposition/adverb is the name plus that word
@@ -1110,13 +1112,18 @@ _HOUSE_NO = re.compile(r"(?:\d+|[一二三四五六七八九十]+)(?:号楼|号|
 _FIELD_TAGS = ("n", "vn", "an", "l")
 
 
+def _field_noun(w: str, lex: Lexicon) -> bool:
+    """A common dictionary noun that may name a post's field (项目, 保安, 人力资源): not a place, person or
+    brand name, not a class noun or stop word."""
+    return in_dictionary(w) and word_tag(w).startswith(_FIELD_TAGS) and not word_tag(w).startswith(_PROPER_TAGS) \
+        and w not in lex.generic_units and w not in lex.stop_tokens and all(is_han(c) for c in w)
+
+
 def _post_field(text: str, a: int, b: int, units_by_end: dict[int, int], lex: Lexicon) -> bool:
     """Whether text[a:b] is a field word qualifying the post after it: a common noun of the dictionary
     (not a place, person or brand name, not a class noun), with a clause start, a unit or a modifier
     right before it, so the word is not the end of a longer phrase (…的音乐教师 keeps 教师)."""
-    w = text[a:b]
-    if not in_dictionary(w) or not word_tag(w).startswith(_FIELD_TAGS) or word_tag(w).startswith(_PROPER_TAGS) \
-            or w in lex.generic_units or w in lex.stop_tokens or not all(is_han(c) for c in w):
+    if not _field_noun(text[a:b], lex):
         return False
     return a == 0 or text[a - 1] in _PUNCT or a in units_by_end or any(
         text.endswith(m, 0, a) for m in lex.title_modifiers)
@@ -1151,6 +1158,12 @@ def _role_before(text: str, end: int, units_by_end: dict[int, int], lex: Lexicon
                 if qualified or pos >= end:
                     break
                 q = next((n for n in (4, 3, 2) if pos - n >= 0 and _post_field(text, pos - n, pos, units_by_end, lex)), 0)
+                if not q:
+                    # two field nouns in a row (物业|项目|经理, 社区|卫生|服务…): the inner one has no clause
+                    # start before it, the outer one has
+                    q = next((n1 + n2 for n1 in (2,) for n2 in (2,) if pos - n1 - n2 >= 0
+                              and _field_noun(text[pos - n1 : pos], lex)
+                              and _post_field(text, pos - n1 - n2, pos - n1, units_by_end, lex)), 0)
                 if not q:
                     break
                 qualified = True
@@ -1321,6 +1334,9 @@ def find_people(
         cand = text[s : s + n]
         if s > 0 and text[s - 1] in _CLOSE_QUOTES and in_dictionary(cand) and not word_tag(cand).startswith("nr") \
                 or _STRONG_HEAD_RE.fullmatch(cand):
+            continue
+        # a surname + 总 (皇甫总表示, 司马总说): short for 总经理, a form of address, not the name
+        if cand[-1] == "总" and n == _surname_at(text, s, lex) + 1:
             continue
         # a list item (欧阳丽华 愚谷邨居民区): alone at a line's start and closed by a space, the
         # layout says it is a name however jieba cut it (司马卫|国)
