@@ -144,6 +144,12 @@ def _rule_labels(n: int, spans: Sequence[Span]) -> list[str]:
     return bio_labels(n, ((s.type.value, max(s.start, 0), min(s.end, n)) for s in spans))
 
 
+@lru_cache(maxsize=16)
+def _tokens(text: str) -> tuple[tuple[str, int, int], ...]:
+    """jieba's segmentation of a block, computed once for the CRF's features and its guard."""
+    return tuple(tokenizer().tokenize(text))
+
+
 def char_features(text: str, rule_spans: Sequence[Span]) -> list[list[str]]:
     """One feature list per character: the char and its ±2 neighbours (uni- and bigrams), its class,
     jieba's word boundary / tag / word, word-list hits (surname, unit/place suffix, title, award head
@@ -158,7 +164,7 @@ def char_features(text: str, rule_spans: Sequence[Span]) -> list[list[str]]:
     wtag = [""] * n
     wword = [""] * n
     tok_ends: set[int] = set()
-    for w, a, b in tokenizer().tokenize(text):
+    for w, a, b in _tokens(text):
         tok_ends.add(b)
         tag = word_tag(w)[:2] or ("x" if not w.strip() else "?")
         for k in range(a, b):
@@ -383,7 +389,6 @@ class CrfTagger:
         labels, probs = self.labels(text, spans)
         same = {(s.type.value, s.start, s.end): s for s in spans}
         quoted = quote_mask(text)
-        tokens: list[tuple[str, int, int]] | None = None
         out: list[Span] = []
         for t, a, b in decode_bio(labels):
             if not text[a:b].strip():
@@ -397,9 +402,7 @@ class CrfTagger:
             overlapped = [s for s in spans if s.start < b and a < s.end]
             if not overlapped and conf < self.min_new:
                 continue
-            if tokens is None:
-                tokens = list(tokenizer().tokenize(text))
-            if overlapped and conf < self.min_override or not _plausible(text, t, a, b, spans, tokens):
+            if overlapped and conf < self.min_override or not _plausible(text, t, a, b, spans, list(_tokens(text))):
                 # an unsure or malformed re-cut of the rules' spans: keep theirs
                 out.extend(s for s in overlapped if not any(o.start < s.end and s.start < o.end for o in out))
                 continue
