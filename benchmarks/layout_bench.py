@@ -72,6 +72,7 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
+from collections.abc import Iterable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -952,52 +953,42 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if a.verbose else logging.WARNING, format="%(message)s")
     cache = Path(a.cache)
     tuned = sorted(t for t in TEMPLATES if t not in HELD_OUT_TEMPLATES)
+    def clean(ts: Iterable[str]) -> list[tuple[str, str]]:
+        return [(t, "clean") for t in ts]
+
+    def hard(ts: Iterable[str], prof: str = "hard") -> list[tuple[str, str]]:
+        return [(t, prof) for t in ts]
+
+    held = sorted(HELD_OUT_TEMPLATES)
+    set_plans: dict[str, list[tuple[str, str]]] = {  # set -> (template, profile) per template
+        "tuned": clean(tuned),
+        "held": clean(held),
+        "unseen": clean(UNSEEN_TEMPLATES),
+        "unseen-2": clean(UNSEEN2_TEMPLATES),
+        "unseen-3": clean(UNSEEN3_TEMPLATES),
+        "degraded": [(t, prof) for prof in DEGRADED_PROFILES for t in tuned + held],
+        # hard scans only (2-5 degree skew): OCR here costs 10-30 s a page
+        "degraded-unseen": hard([*UNSEEN_TEMPLATES, *UNSEEN2_TEMPLATES]),
+        "degraded-unseen-3": hard(UNSEEN3_TEMPLATES),
+        "unseen-4": clean(UNSEEN4_TEMPLATES),
+        "degraded-unseen-4": hard(UNSEEN4_TEMPLATES),
+        "tuned-4": clean(TUNE4_TEMPLATES),
+        "degraded-4": hard(TUNE4_TEMPLATES),
+        "unseen-5": clean(UNSEEN5_TEMPLATES),
+        "tuned-5": clean(TUNE5_TEMPLATES),
+        "tuned-6": clean(TUNE6_TEMPLATES),
+        "tuned-7": clean(TUNE7_TEMPLATES),
+        "tuned-8": clean(TUNE8_TEMPLATES),
+        # the current hard profile, cached as "hard-new"
+        "degraded-new": hard(DEGRADED_NEW_TEMPLATES, "hard-new"),
+        "unseen-6": clean(UNSEEN6_TEMPLATES),
+        "degraded-unseen-6": hard(UNSEEN6_TEMPLATES, "hard-new"),
+    }
     plan: list[tuple[str, str, str]] = []  # set, template, profile
     for s in a.sets:
-        if s == "tuned":
-            plan += [(s, t, "clean") for t in tuned]
-        elif s == "held":
-            plan += [(s, t, "clean") for t in sorted(HELD_OUT_TEMPLATES)]
-        elif s == "unseen":
-            plan += [(s, t, "clean") for t in UNSEEN_TEMPLATES]
-        elif s == "unseen-2":
-            plan += [(s, t, "clean") for t in UNSEEN2_TEMPLATES]
-        elif s == "unseen-3":
-            plan += [(s, t, "clean") for t in UNSEEN3_TEMPLATES]
-        elif s == "degraded":
-            plan += [(s, t, prof) for prof in DEGRADED_PROFILES for t in tuned + sorted(HELD_OUT_TEMPLATES)]
-        elif s == "degraded-unseen":
-            # hard scans only (2-5 degree skew): OCR here costs 10-30 s a page
-            plan += [(s, t, "hard") for t in [*UNSEEN_TEMPLATES, *UNSEEN2_TEMPLATES]]
-        elif s == "degraded-unseen-3":
-            plan += [(s, t, "hard") for t in UNSEEN3_TEMPLATES]
-        elif s == "unseen-4":
-            plan += [(s, t, "clean") for t in UNSEEN4_TEMPLATES]
-        elif s == "degraded-unseen-4":
-            plan += [(s, t, "hard") for t in UNSEEN4_TEMPLATES]
-        elif s == "tuned-4":
-            plan += [(s, t, "clean") for t in TUNE4_TEMPLATES]
-        elif s == "degraded-4":
-            plan += [(s, t, "hard") for t in TUNE4_TEMPLATES]
-        elif s == "unseen-5":
-            plan += [(s, t, "clean") for t in UNSEEN5_TEMPLATES]
-        elif s == "tuned-5":
-            plan += [(s, t, "clean") for t in TUNE5_TEMPLATES]
-        elif s == "tuned-6":
-            plan += [(s, t, "clean") for t in TUNE6_TEMPLATES]
-        elif s == "tuned-7":
-            plan += [(s, t, "clean") for t in TUNE7_TEMPLATES]
-        elif s == "tuned-8":
-            plan += [(s, t, "clean") for t in TUNE8_TEMPLATES]
-        elif s == "degraded-new":
-            plan += [(s, t, "hard-new") for t in DEGRADED_NEW_TEMPLATES]
-        elif s == "unseen-6":
-            plan += [(s, t, "clean") for t in UNSEEN6_TEMPLATES]
-        elif s == "degraded-unseen-6":
-            # the current hard profile, cached as "hard-new" like degraded-new
-            plan += [(s, t, "hard-new") for t in UNSEEN6_TEMPLATES]
-        else:
+        if s not in set_plans:
             ap.error(f"unknown set {s!r}")
+        plan += [(s, t, prof) for t, prof in set_plans[s]]
     cols = ["order", "cer_page", "cer_rec", "d_cer", "cjk_sp", "kind", "art", "art_strict", "ms", "lay%"]
     if a.decompose:
         cols += ["drop", "ins", "blk", "inblk"]
