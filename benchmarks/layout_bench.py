@@ -70,9 +70,9 @@ import logging
 import sys
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
-from collections.abc import Iterable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
