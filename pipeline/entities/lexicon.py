@@ -106,7 +106,11 @@ def tokenizer() -> Any:
                 import jieba
 
                 jieba.setLogLevel(logging.WARNING)
+                # start from a copy of jieba's default dictionary, which the correct stage has
+                # usually loaded already: one dictionary load per process instead of two
+                jieba.dt.check_initialized()
                 tok = jieba.Tokenizer()
+                tok.FREQ, tok.total, tok.initialized = dict(jieba.dt.FREQ), jieba.dt.total, True
                 userdict = resources.files(_RES).joinpath("jieba_userdict.txt")
                 with resources.as_file(userdict) as path:
                     tok.load_userdict(str(path))
