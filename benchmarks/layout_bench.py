@@ -34,7 +34,16 @@ figure tuned on one set is never passed off as another's:
 - degraded-unseen-6: the unseen-6 templates through the current hard profile (`_hard-new`,
   seed 500), 1 issue each (report only);
 - tuned-8: `TUNE8_TEMPLATES` below, round-18 tuning templates of unseen-6's traits (from its
-  template definitions only), seeds 700-701.
+  template definitions only), seeds 700-701;
+- unseen-7: `UNSEEN7_TEMPLATES` below, built in round 21 before any round-21 change (A4 in one
+  column with 28 mm margins; A3 7 columns on an 8.5 pt body with a 2+3+2 row), seeds 900-901;
+- degraded-unseen-7: the unseen-7 templates through the current hard profile (`_hard-new`,
+  seed 1000), 1 issue each (report only);
+- tuned-9: `TUNE9_TEMPLATES` below, round-21 tuning templates of unseen-6's traits (from its
+  template definitions only; the A3 one opens on a 1+1+1 row, as unseen6-a3-3col does and
+  tuned-8 did not), seeds 1100-1101;
+- degraded-9: the tuned-9 templates through the current hard profile (`_hard-new`, seed
+  1200), 1 issue each (a tuning set: looked at page by page).
 
 The OCR engine runs once per page and its lines are cached as JSON under the cache dir (with the
 cleanup transform for degraded pages), so layout can be iterated on in seconds:
@@ -538,9 +547,119 @@ TUNE8_TEMPLATES: dict[str, Template] = {
         ),
     ]
 }
+# Round 21: two more, built and OCR'd before any round-21 change, never looked at page by page
+# and never tuned on (reported as "unseen-7"; "degraded-unseen-7" through the current hard
+# profile, 1 issue), each unlike every earlier template in at least two ways: A4 in a single
+# column (every earlier page had 2 to 6) with full-width modules only, the widest margins
+# (28 mm), a regular serif headline over a 9 pt sans body; A3 with 7 columns (at most
+# 6 before) on the smallest A3 body (8.5 pt), a 2+3+2 module row and 3 mm gutters.
+# Their own seeds (`SEED_OFFSET`: 900-901 clean, 1000 degraded).
+UNSEEN7_TEMPLATES: dict[str, Template] = {
+    t.name: t
+    for t in [
+        Template(
+            "unseen7-a4-1col",
+            "A4",
+            1,
+            False,
+            ((1,), (1,), (1,)),
+            margin_mm=28,
+            gutter_mm=5,
+            body_pt=9,
+            line_spacing=1.6,
+            body_font="sans",
+            head_font="serif",
+            sub_font="ming",
+            caption_font="sans",
+            headline_pt=24,
+            kicker_pt=14,
+            title_left=False,
+            head_color=(100, 40, 0),
+            title_color=(0, 60, 110),
+        ),
+        Template(
+            "unseen7-a3-7col",
+            "A3",
+            7,
+            True,
+            ((5, 2), (2, 3, 2), (7,)),
+            margin_mm=11,
+            gutter_mm=3,
+            body_pt=8.5,
+            line_spacing=1.5,
+            body_font="serif",
+            head_font="sans_bold",
+            sub_font="serif_bold",
+            caption_font="ming",
+            headline_pt=30,
+            kicker_pt=16,
+            head_color=(130, 0, 40),
+            title_color=(40, 40, 40),
+        ),
+    ]
+}
+# Round 21: TUNING templates ("tuned-9"; "degraded-9" through the current hard profile, 1 issue)
+# built from the two unseen-6 template DEFINITIONS only (their pages were never looked at): the
+# same traits (A4 5 columns with rules on an 8 pt body at 1.3 leading, 8 mm margins, 2.5 mm
+# gutters, light sans headlines, a 2/3 split row; A3 3 columns without rules on a 14 pt body at
+# 2.2 leading, 24 mm margins, 10 mm gutters, 40 pt bold serif headlines and a 1+1+1 opening row,
+# which tuned-8 lacked), with other rows, fonts, sizes, colours and seeds (1100-1101, 1200).
+TUNE9_TEMPLATES: dict[str, Template] = {
+    t.name: t
+    for t in [
+        Template(
+            "tune9-a4-5col",
+            "A4",
+            5,
+            True,
+            ((3, 2), (5,), (3, 1, 1)),
+            margin_mm=8,
+            gutter_mm=2.5,
+            body_pt=8,
+            line_spacing=1.3,
+            body_font="serif",
+            head_font="sans",
+            sub_font="sans_bold",
+            caption_font="serif",
+            headline_pt=17,
+            kicker_pt=12.5,
+            head_color=(110, 20, 60),
+            title_color=(0, 90, 60),
+        ),
+        Template(
+            "tune9-a3-3col",
+            "A3",
+            3,
+            False,
+            ((1, 1, 1), (1, 2), (3,)),
+            margin_mm=23,
+            gutter_mm=11,
+            body_pt=14,
+            line_spacing=2.2,
+            body_font="serif",
+            head_font="serif_bold",
+            sub_font="sans_bold",
+            caption_font="sans",
+            headline_pt=38,
+            kicker_pt=23,
+            title_left=False,
+            head_color=(0, 50, 120),
+            title_color=(120, 20, 20),
+        ),
+    ]
+}
 # Sets drawn from seeds of their own (added to --first-seed), so a tuning template of a family
 # never shares its content with that family's unseen pages.
-SEED_OFFSET: dict[str, int] = {"tuned-7": 200, "tuned-8": 600, "unseen-6": 300, "degraded-unseen-6": 300}
+SEED_OFFSET: dict[str, int] = {
+    "tuned-7": 200,
+    "tuned-8": 600,
+    "unseen-6": 300,
+    "degraded-unseen-6": 300,
+    "unseen-7": 800,
+    "degraded-unseen-7": 800,
+    "tuned-9": 1000,
+    "degraded-9": 1000,
+}
 DEGRADED_PROFILES = ("typical", "hard")
 # Round 11: two tuned templates through the rebuilt "hard" profile and the current cleanup
 # (cached as profile "hard-new", so the older "_hard" caches stay comparable).
@@ -561,6 +680,8 @@ def _template(name: str) -> Template:
         **TUNE7_TEMPLATES,
         **UNSEEN6_TEMPLATES,
         **TUNE8_TEMPLATES,
+        **UNSEEN7_TEMPLATES,
+        **TUNE9_TEMPLATES,
     }[name]
 
 
@@ -930,6 +1051,10 @@ def main(argv: list[str] | None = None) -> int:
             "unseen-6",
             "degraded-unseen-6",
             "tuned-8",
+            "unseen-7",
+            "degraded-unseen-7",
+            "tuned-9",
+            "degraded-9",
         ],
     )
     ap.add_argument(
@@ -983,6 +1108,10 @@ def main(argv: list[str] | None = None) -> int:
         "degraded-new": hard(DEGRADED_NEW_TEMPLATES, "hard-new"),
         "unseen-6": clean(UNSEEN6_TEMPLATES),
         "degraded-unseen-6": hard(UNSEEN6_TEMPLATES, "hard-new"),
+        "unseen-7": clean(UNSEEN7_TEMPLATES),
+        "degraded-unseen-7": hard(UNSEEN7_TEMPLATES, "hard-new"),
+        "tuned-9": clean(TUNE9_TEMPLATES),
+        "degraded-9": hard(TUNE9_TEMPLATES, "hard-new"),
     }
     plan: list[tuple[str, str, str]] = []  # set, template, profile
     for s in a.sets:
@@ -998,7 +1127,7 @@ def main(argv: list[str] | None = None) -> int:
     for set_, t, prof in plan:
         rows: list[dict] = []
         arts: Counter = Counter()
-        one = set_.startswith("degraded-unseen") or set_ in ("degraded-4", "degraded-new")
+        one = set_.startswith("degraded-unseen") or set_ in ("degraded-4", "degraded-new", "degraded-9")
         n_issues = a.unseen_degraded_issues if one else a.issues
         for k in range(n_issues):
             seed = a.first_seed + k + SEED_OFFSET.get(set_, 0)

@@ -79,6 +79,9 @@ class LayoutParams:
 # --------------------------------------------------------------------------- text cues
 
 _DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
+# a masthead's date line whose last `日` the engine lost on a worn scan (`2017年10月1`): the
+# date then ends the line; in running text a date broken at a line end is inside a paragraph
+_FIELD_DATE = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*(?:日|$)")
 _RUN_ON = re.compile(r"\s*[，,、；;]")  # a date run on into a sentence: body text, no masthead field
 _MASTHEAD = re.compile(
     r"第\s*\S{1,8}\s*期|下期出版|本期\s*\S{0,3}\s*版|总\s*第|出版日期|联合出版|主\s*办|编\s*印|内部资料|准印证|刊\s*号"
@@ -485,16 +488,31 @@ def _own_columns(
         return False
     spans = fa not in frames or fb not in frames
 
+    def inside(b: Box, f: tuple[float, float]) -> bool:
+        return b.x0 >= f[0] - 0.8 * m.cw and b.x1 <= f[1] + 0.8 * m.cw
+
     def text_under(x: Box, f: tuple[float, float]) -> list[Box]:
+        # the heading's own further lines (a narrow column's headline runs to two or three
+        # lines) come first: its text starts under the last of them
+        top = x.y1
+        while True:
+            more = [
+                ln.lbox.y1
+                for ln in lines
+                if top - 0.3 * x.height <= ln.lbox.y0 <= top + x.height
+                and ln.lbox.y1 > top
+                and inside(ln.lbox, f)
+                and _size(ln.lbox.height, m, p) == "big"
+            ]
+            if not more:
+                break
+            top = max(more)
         # a spanning heading's neighbour may run to a second line: look past it to its text
         reach = 3 * m.H + (3 * x.height if spans else 0.0)
         return [
             ln.lbox
             for ln in lines
-            if x.y1 <= ln.lbox.y0 <= x.y1 + reach
-            and ln.lbox.x0 >= f[0] - 0.8 * m.cw
-            and ln.lbox.x1 <= f[1] + 0.8 * m.cw
-            and _size(ln.lbox.height, m, p) == "normal"
+            if x.y1 <= ln.lbox.y0 <= top + reach and inside(ln.lbox, f) and _size(ln.lbox.height, m, p) == "normal"
         ]
 
     under = text_under(b, fb)
@@ -569,7 +587,9 @@ def _chain(vlines: list[_VLine], m: _Metrics, p: LayoutParams) -> list[_Seg]:
         if short and max(a.h, b.h) < 1.6 * m.H:
             if ratio > 1.5:
                 continue
-        elif ratio > p.link_size_ratio or _vsize(a, m, p) != _vsize(b, m, p):
+        # a headline's last line of one to three glyphs (`动` under `…街道在行`) has a box up to a
+        # third taller than the full line's: the same type, so the same tolerance as above
+        elif ratio > (1.5 if short else p.link_size_ratio) or _vsize(a, m, p) != _vsize(b, m, p):
             continue
         if b.box.y0 - a.box.y1 > p.link_gap * max(a.h, b.h):
             continue
@@ -892,9 +912,15 @@ def _clip_overhangs(
         x0, x1 = b.x0, b.x1
         if _body_type(ln, m, p) and not _centred_across(ln, frames, body, m, p):
             for gl, gr in gutters:
-                if x0 < gl - 2 * m.cw and gr < x1 <= gr + 2 * m.cw:
+                # or, across a wide gutter, a glyph past its column's edge to just short of
+                # the next column's text (under half a glyph: that gap joins the two on their row)
+                if x0 < gl - 2 * m.cw and (
+                    gr < x1 <= gr + 2 * m.cw or gr - 0.5 * m.cw <= x1 < gr and x1 >= gl + m.cw
+                ):
                     x1 = gl  # its end reaches into the next column
-                elif x1 > gr + 2 * m.cw and gl - 2 * m.cw <= x0 < gl:
+                elif x1 > gr + 2 * m.cw and (
+                    gl - 2 * m.cw <= x0 < gl or gl < x0 <= gl + 0.5 * m.cw and x0 <= gr - m.cw
+                ):
                     x0 = gr  # its start reaches back into the previous column
         if (x0, x1) == (b.x0, b.x1):
             out.append(ln)
@@ -1114,7 +1140,8 @@ def _take_masthead(
         t = v.text
         # a date followed by a comma opens a sentence of body text (`2016年12月13日，彭浦…`):
         # a short body segment that holds one took the band down over the headlines below
-        dated = any(not _RUN_ON.match(t, d.end()) for d in _DATE.finditer(t))
+        ts = t.strip()
+        dated = any(not _RUN_ON.match(ts, d.end()) for d in _FIELD_DATE.finditer(ts))
         return bool(dated or _MASTHEAD.search(t)) and _glyph_count(t) <= 30
 
     cand = [s for s in segs if sum(is_field(v) for v in s.vlines) * 2 >= len(s.vlines)]
@@ -2021,6 +2048,11 @@ def build_articles(issue: Issue) -> Issue:
                     not _SENTENCE_END.search(last_text[a.article_id][1]) and not foot[a.article_id],
                 )
             )
+            if seq[0].kind == BlockKind.BYLINE:
+                # a lead that opens on a byline: it ends an article whose text was complete at
+                # the foot of the previous page (a byline carried over alone); one cut off
+                # mid-sentence goes on with text, so the complete ones come first here
+                carried.sort(key=lambda a: not _SENTENCE_END.search(last_text[a.article_id][1]))
         # several articles cut at the feet of their own columns, and a lead set as as many runs
         # in columns of their own: each run continues the article cut in the same position,
         # left to right, whatever their last sentences say

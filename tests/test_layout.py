@@ -2216,3 +2216,179 @@ def test_title_over_three_columns_whose_right_column_runs_on_stays_one_headline(
     analyze_page(page, CFG)
     heads = ["".join({letters[id(ln)] for ln in b.lines}) for b in page.blocks if b.kind == BlockKind.HEADLINE]
     assert any({"H", "K"} <= set(h) for h in heads), heads
+
+
+# --------------------------------------------------------------------------- round 21
+
+
+def test_one_glyph_last_line_of_a_headline_stays_with_it() -> None:
+    """Round 21 (tune9-a3-3col s1101 p1: three 1-column modules side by side, 38 pt headlines):
+    the right headline ran to a third line of one glyph (`动` under `…街道在行`), whose box is
+    a third taller than the full line's, over the 1.3 height ratio of chained lines. Left on
+    its own it was a headline starting level with the other columns' text, so the module cut
+    took the row of headlines first and the three modules became one article."""
+    drawing = """
+     HHHHHHHHHHH   JJJJJJJJJJJ   LLLLLLLLLLL
+
+     IIIIIIIIIII   KKKKKKKKKKK   MMMMMMMMMMM
+
+      AAAAAAAAAA     BBBBBBBBBB      NNN
+    AAAAAAAAAAAA   BBBBBBBBBBBB
+    AAAAAAAAAAAA   BBBBBBBBBBBB
+    AAAAAAAAAAAA   BBBBBBBBBBBB    CCCCCCCCCC
+    AAAAAAAAAAAA   BBBBBBBBBBBB  CCCCCCCCCCCC
+    AAAAAAAAAAAA   BBBBBBBBBBBB  CCCCCCCCCCCC
+    AAAAAAAAAAAA   BBBBBBBBBBBB  CCCCCCCCCCCC
+    AAAAAA         BBBBBB        CCCCCCCCCCCC
+                                 CCCCCC
+    """
+    heights = {**{k: 2.5 for k in "HIJKLM"}, "N": 3.4}  # N: 102 px under M's 75 px (1.36x)
+    page, letters = run(drawing, heights=heights)
+    assert [len(ln.text) for b in page.blocks for ln in b.lines if letters[id(ln)] == "N"] == [1]
+    heads = sorted(
+        "".join(sorted({letters[id(ln)] for ln in b.lines})) for b in page.blocks if b.kind == BlockKind.HEADLINE
+    )
+    assert heads == ["HI", "JK", "LMN"]
+    assert collapse(order(page, letters)) == "HIAJKBLMNC"
+    assert _articles(page, letters) == ["HIA", "JKB", "LMNC"]
+
+
+def test_a_byline_opening_the_next_page_ends_the_article_that_was_complete() -> None:
+    """Round 21 (tune9-a3-3col s1101 p4): two articles run off page 1, the first ending a
+    sentence at its column's foot, the second mid-sentence. Page 2 opens with the first one's
+    byline alone atop column 1, then the second one's text in column 2. The mid-sentence one
+    was taken first (it must go on), so it got the byline and the complete one the text; a
+    byline opening the lead ends an article whose text was complete."""
+    p1, l1 = draw(
+        """
+         HHHHHHHH     KKKKKKKKKK
+         HHHHHHHH     KKKKKKKKKK
+
+          AAAAAAAA    BBBBBBBBBB
+        AAAAAAAAAA  BBBBBBBBBBBB
+        AAAAAAAAAA  BBBBBBBBBBBB
+        AAAAAAAAAA  BBBBBBBBBBBB
+        """,
+        big="HK",
+        texts={
+            "A": ["居民们纷纷表示", "收获很大活动现场", "气氛热烈大家围绕", "难点展开交流。"],
+            "B": ["上海汇金置业有限", "公司荣获金拇指奖", "称号志愿者常蕾作", "为代表上台领奖志"],
+        },
+        page_id="t_p001",
+    )
+    p2, l2 = draw(
+        """
+             xxxxx  CCCCCCCCCCCC    MMMMMMMMMM
+                    CCCCCCCCCCCC    MMMMMMMMMM
+                    CCCCCCCCCCCC
+                    CCCCCCCCCCCC  NNNNNNNNNNNN
+                    CCCCC         NNNNNNNNNNNN
+                          yyyyyy  NNNNNNNNNNNN
+                                  NNNNNNNNNNNN
+        """,
+        big="M",
+        texts={"x": ["（党建办）"], "y": ["（通讯员 张娟涛）"]},
+        page_id="t_p002",
+        page_no=2,
+    )
+    for p in (p1, p2):
+        analyze_page(p, CFG)
+    assert [str(b.kind) for b in p2.reading_order_blocks()][:2] == ["byline", "body"]
+    issue = build_articles(_issue(p1, p2))
+    assert _article_letters(issue, {**l1, **l2}) == ["HAx", "KBCy", "MN"]
+
+
+def test_side_by_side_headline_running_to_three_lines_is_its_own_block() -> None:
+    """Round 21 (degraded-9, tune9-a3-3col hard p3 and p5): a 1-column module's headline
+    (`G`, `K`, `L`: three lines) set one gutter's width right of its neighbour's (`H`, `I`)
+    on the same rows. The word-space join asks for the right heading's text to open a
+    paragraph within three body lines under it; its text starts under its third line, out of
+    that reach, so the two headlines joined line by line and the modules became one article.
+    The heading's own further lines are now passed over before that reach."""
+    drawing = """
+    HHHHHHHHHHHH  GGGGGGGGGGGG
+
+      IIIIIIII    KKKKKKKKKKKK
+
+      AAAAAAAAAA    LLLLLLLL
+    AAAAAAAAAAAA
+    AAAAAAAAAAAA
+    AAAAAAAAAAAA    CCCCCCCCCC
+    AAAAAAAAAAAA  CCCCCCCCCCCC
+    AAAAAAAAAAAA  CCCCCCCCCCCC
+    AAAAAAAAAAAA  CCCCCCCCCCCC
+    AAAAAA        CCCCCC
+    """
+    page, letters = run(drawing, heights={k: 2.5 for k in "HIGKL"})
+    heads = sorted(
+        "".join(sorted({letters[id(ln)] for ln in b.lines})) for b in page.blocks if b.kind == BlockKind.HEADLINE
+    )
+    assert heads == ["GKL", "HI"]
+    assert _articles(page, letters) == ["HIA", "GKLC"]
+
+
+def test_masthead_date_that_lost_its_last_glyph_stays_in_the_masthead() -> None:
+    """Round 21 (degraded-9, tune9-a4-5col hard p1): on a worn scan the engine read the
+    masthead's date line as `2017年10月1` (its `日` lost). No longer a date field, set larger
+    than the 8 pt body and above the other fields' band, it became a headline joined to the
+    first article. A date that ends its line counts as a field; in running text a date broken
+    at a line end sits inside a paragraph, which half-field segments never are."""
+    drawing = """
+    PPPPPPPPPP              DDDDDDDDDD
+    PPPPPPPPPP
+                        NNNNNNNNNNNNNN
+                        QQQQQQQQQQQQQQ
+
+    HHHHHHHHHHHHHHHHHH  KKKKKKKKKKKKKKKKKK
+    HHHHHHHHHHHHHHHHHH  KKKKKKKKKKKKKKKKKK
+
+      AAAAAAAAAAAAAAAA    BBBBBBBBBBBBBBBB
+    AAAAAAAAAAAAAAAAAA  BBBBBBBBBBBBBBBBBB
+    AAAAAAAAAAAAAAAAAA  BBBBBBBBBBBBBBBBBB
+    AAAAAAAAAAAAAAAAAA  BBBBBBBBBBBBBBBBBB
+    AAAAAAAAAAAAAAAAAA  BBBBBBBBBBBBBBBBBB
+    """
+    texts = {
+        "P": ["同心家园"],
+        "D": ["2017年10月1"],
+        "N": ["本期2版 第5期"],
+        "Q": ["彭浦新村街道党工委 联合出版"],
+    }
+    page, letters = run(drawing, big="PHK", heights={"D": 1.3}, texts=texts)
+    k = kinds(page, letters)
+    assert k["D"] == k["N"] == k["Q"] == k["P"] == {"masthead"}
+    assert k["H"] == k["K"] == {"headline"}
+    assert _articles(page, letters) == ["HA", "KB"]
+
+
+def test_body_line_overhanging_a_wide_gutter_to_the_next_column_stays_in_its_column() -> None:
+    """Round 21 (tune8-a3-3col s700 p7: 10 mm gutters, about two glyphs): the engine drew one
+    line's box 63 px past its column's edge, 6 px short of the next column's text. The gap
+    was under half a glyph, so the two lines joined on their row; the column frames then no
+    longer cut the module and its two columns were read row by row (block order 30 pp on
+    that page). Only overhangs into the next column were trimmed; one reaching a glyph past
+    its own column's edge to within half a glyph of the next column's text now is too."""
+    drawing = """
+    HHHHHHHHHHHHHHHHHHHHHHHHHHH
+
+      AAAAAAAAAA   BBBBBBBBBBBB
+    AAAAAAAAAAAA   BBBBBBBBBBBB
+    AAAAAAAAAAAA   BBBBBBBBBBBB
+    AAAAAAAAAAAA   BBBBBBBBBBBB
+    AAAAAAAAAAAA   BBBBBBBBBBBB
+    AAAAAAAAAAAA   BBBBBBBBBBBB
+    AAAAAAAAAAAA   BBBBBBBBBBBB
+    AAAAAA         BBBBBB
+    """
+    page, letters = draw(drawing, heights={"H": 2.0})
+    a4 = sorted((ln for ln in page.ocr_lines if letters[id(ln)] == "A"), key=lambda ln: ln.lbox.y0)[3]
+    b0 = min(ln.lbox.x0 for ln in page.ocr_lines if letters[id(ln)] == "B")
+    a4.layout_box = Box(a4.lbox.x0, a4.lbox.y0, b0 - 6, a4.lbox.y1)  # 84 px into the 90 px gutter
+    a4.box = Box(a4.box.x0, a4.box.y0, b0 - 6 + OFFSET[0], a4.box.y1)
+    # a trimmed line comes back as a new Line (and layout renumbers ids): known by its text
+    by_text = {ln.text: letters[id(ln)] for ln in page.ocr_lines}
+    assert len(by_text) == len(page.ocr_lines)
+    analyze_page(page, CFG)
+    lines = sorted((ln for b in page.blocks for ln in b.lines if ln.order >= 0), key=lambda ln: ln.order)
+    assert "".join(by_text[ln.text] for ln in lines) == "H" + "A" * 8 + "B" * 8
+    assert all(len({by_text[ln.text] for ln in b.lines}) == 1 for b in page.blocks)
