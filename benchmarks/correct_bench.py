@@ -11,6 +11,12 @@ cached as JSON under bench-out/correct/, so correction can be iterated on in sec
 
     .venv/bin/python benchmarks/correct_bench.py                     # seed page + 2 random pages, hard
     .venv/bin/python benchmarks/correct_bench.py --random 4 --profile typical
+    .venv/bin/python benchmarks/correct_bench.py --random 4 --split test   # held-out totals
+
+Splits: `tune` (default) is the seed page + random issues 7000.. (`--random N` of them), the pages
+rules and tables may be tuned on; `test` is random issues 7100-7105, held out: only its totals are
+printed (no per-issue rows, no wrong-correction list), so nothing is tuned on its errors; `all`
+scores both and prints tune rows, the test total and the pooled total.
 
 Measures (whitespace ignored, as in pipeline.evaluate.cer):
 - cer_raw / cer_fixed: edit distance of matched lines' raw / corrected text to their truth
@@ -24,10 +30,12 @@ Measures (whitespace ignored, as in pipeline.evaluate.cer):
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -168,47 +176,100 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--profile", default="hard")
     p.add_argument("--random", type=int, default=2, help="random-content issues besides the seed page")
     p.add_argument("--cache", default="bench-out/correct")
-    p.add_argument("--show-wrong", action="store_true")
+    p.add_argument("--split", choices=("tune", "test", "all"), default="tune",
+                   help="tune: seed + 7000..; test: held-out 7100-7105, totals only; all: both")  # fmt: skip
+    p.add_argument("--show-wrong", action="store_true", help="list wrong corrections (tune pages only)")
+    p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                   help="CorrectConfig field for this run, e.g. --set dict_rare_freq=10 (repeatable)")  # fmt: skip
     args = p.parse_args(argv)
+    cfg = _config(args.set)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("pipeline").setLevel(logging.ERROR)
-    sets = [("seed", 102)] + [("random", 7000 + k) for k in range(args.random)]
-    built = []
-    for content, seed in sets:
-        pages = ocr_cached(Path(args.cache), content, seed, args.profile)
-        issue, truth_of = build_issue(f"{content}-{seed}", pages)
-        built.append((issue, truth_of, pages))
-    lexicon = learn_lexicon([b[0] for b in built])
-    rows = []
-    total = {"chars": 0, "raw": 0.0, "fixed": 0.0, "right": 0, "wrong": 0, "neutral": 0}
-    for issue, truth_of, pages in built:
-        t0 = time.perf_counter()
-        correct_issue(issue, CorrectConfig(), lexicon)
-        ms = (time.perf_counter() - t0) * 1000 / max(1, len(issue.pages))
-        s = score(issue, truth_of)
-        want = pages[0][1].issue_number
-        rows.append((issue.issue_id, s, ms, f"{issue.issue_number}/{want}" if want is not None else "-"))
-        total["chars"] += s["chars"]
-        total["raw"] += s["cer_raw"] * s["chars"]
-        total["fixed"] += s["cer_fixed"] * s["chars"]
-        for k in ("right", "wrong", "neutral"):
-            total[k] += s[k]
-        if args.show_wrong:
-            for w in s["wrong_list"]:
-                print("  wrong", issue.issue_id, w)
+    splits = {"tune": tune_sets(args.random), "test": TEST_SETS}
+    names = ["tune", "test"] if args.split == "all" else [args.split]
     print(f"\nprofile {args.profile}\n")
     print("| issue | chars | cer_raw | cer_fixed | reduction | right | wrong | neutral | precision | issue no. | ms/page |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
-    for iid, s, ms, no in rows:
+    pooled = _Total()
+    for name in names:
+        total = run_split(Path(args.cache), splits[name], args.profile, cfg, held_out=name == "test",
+                          show_wrong=args.show_wrong and name != "test")  # fmt: skip
+        print(total.row(f"**{name}**" if len(names) > 1 else "all"))
+        pooled.add(total)
+    if len(names) > 1:
+        print(pooled.row("all"))
+    return 0
+
+
+TEST_SETS = [("random", 7100 + k) for k in range(6)]  # held out: never tuned on, totals only
+
+
+def tune_sets(n_random: int) -> list[tuple[str, int]]:
+    return [("seed", 102)] + [("random", 7000 + k) for k in range(n_random)]
+
+
+@dataclass
+class _Total:
+    chars: int = 0
+    raw: float = 0.0  # edit distance, summed
+    fixed: float = 0.0
+    right: int = 0
+    wrong: int = 0
+    neutral: int = 0
+
+    def add(self, other: _Total) -> None:
+        for f in ("chars", "raw", "fixed", "right", "wrong", "neutral"):
+            setattr(self, f, getattr(self, f) + getattr(other, f))
+
+    def row(self, label: str) -> str:
+        raw, fixed = self.raw / max(1, self.chars), self.fixed / max(1, self.chars)
+        prec = self.right / max(1, self.right + self.wrong)
+        return (f"| {label} | {self.chars} | {raw:.4f} | {fixed:.4f} | {1 - fixed / raw if raw else 0:.0%} | "
+                f"{self.right} | {self.wrong} | {self.neutral} | {prec:.3f} | | |")  # fmt: skip
+
+
+def _config(sets: list[str]) -> CorrectConfig:
+    """CorrectConfig with FIELD=VALUE overrides, each parsed as its field's type."""
+    cfg = CorrectConfig()
+    changes: dict[str, Any] = {}
+    for item in sets:
+        key, _, value = item.partition("=")
+        cur = getattr(cfg, key)  # AttributeError names an unknown field
+        changes[key] = value.lower() in ("1", "true", "yes") if isinstance(cur, bool) else type(cur)(value)
+    return dataclasses.replace(cfg, **changes)
+
+
+def run_split(
+    cache: Path, sets: list[tuple[str, int]], profile: str, cfg: CorrectConfig, held_out: bool, show_wrong: bool
+) -> _Total:
+    """Correct and score one split; a held-out split prints nothing but its total (the caller's),
+    so no rule is tuned on its lines."""
+    built = []
+    for content, seed in sets:
+        pages = ocr_cached(cache, content, seed, profile)
+        issue, truth_of = build_issue(f"{content}-{seed}", pages)
+        built.append((issue, truth_of, pages))
+    lexicon = learn_lexicon([b[0] for b in built])
+    total = _Total()
+    for issue, truth_of, pages in built:
+        t0 = time.perf_counter()
+        correct_issue(issue, cfg, lexicon)
+        ms = (time.perf_counter() - t0) * 1000 / max(1, len(issue.pages))
+        s = score(issue, truth_of)
+        total.add(_Total(s["chars"], s["cer_raw"] * s["chars"], s["cer_fixed"] * s["chars"], s["right"],
+                         s["wrong"], s["neutral"]))  # fmt: skip
+        if held_out:
+            continue
+        want = pages[0][1].issue_number
+        no = f"{issue.issue_number}/{want}" if want is not None else "-"
         red = 1 - s["cer_fixed"] / s["cer_raw"] if s["cer_raw"] else 0.0
         prec = s["right"] / max(1, s["right"] + s["wrong"])
-        print(f"| {iid} | {s['chars']} | {s['cer_raw']:.4f} | {s['cer_fixed']:.4f} | {red:.0%} | {s['right']} | "
-              f"{s['wrong']} | {s['neutral']} | {prec:.3f} | {no} | {ms:.0f} |")  # fmt: skip
-    raw, fixed = total["raw"] / max(1, total["chars"]), total["fixed"] / max(1, total["chars"])
-    prec = total["right"] / max(1, total["right"] + total["wrong"])
-    print(f"| all | {total['chars']} | {raw:.4f} | {fixed:.4f} | {1 - fixed / raw if raw else 0:.0%} | "
-          f"{total['right']} | {total['wrong']} | {total['neutral']} | {prec:.3f} | | |")  # fmt: skip
-    return 0
+        print(f"| {issue.issue_id} | {s['chars']} | {s['cer_raw']:.4f} | {s['cer_fixed']:.4f} | {red:.0%} | "
+              f"{s['right']} | {s['wrong']} | {s['neutral']} | {prec:.3f} | {no} | {ms:.0f} |")  # fmt: skip
+        if show_wrong:
+            for w in s["wrong_list"]:
+                print("  wrong", issue.issue_id, w)
+    return total
 
 
 if __name__ == "__main__":

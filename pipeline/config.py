@@ -74,6 +74,15 @@ class CorrectConfig:
     dict_ratio: float = 50.0  # jieba evidence: candidate word this much more frequent than the original's
     dict_min_freq: int = 100  # jieba evidence: candidate word at least this frequent
     dict_max_char_conf: float = 0.97  # jieba-only evidence is refused where the engine was this sure
+    # the original may make a rare jieba word (生服务中心王任: 心王 freq 3) when its run becomes this
+    # many times more probable with the candidate (docs/CORRECTIONS.md 2026-11-25 round 2); 0 = never
+    dict_rare_freq: int = 10
+    dict_rare_ratio: float = 1000.0
+    # the engine's own confusions (resources/lexicon/confusables_engine.tsv, benchmarks/learn_confusions.py)
+    engine_confusions: bool = True
+    engine_min_count: int = 2  # a learned pair is used when seen at least this often
+    engine_symmetric: bool = True  # also try the reverse of each learned pair (a look-alike both ways)
+    engine_strict: bool = True  # jieba-only evidence for a learned-only pair needs the dict_rare_ratio gain
     masthead_top_fraction: float = 0.25  # fallback masthead: lines in this top share of page 1
 
 

@@ -46,6 +46,7 @@ __all__ = [
     "summary",
     "curated_lexicon",
     "confusion_table",
+    "engine_confusions",
     "parse_masthead",
 ]
 
@@ -198,16 +199,47 @@ def curated_lexicon() -> frozenset[str]:
     return frozenset(words)
 
 
-@lru_cache(maxsize=1)
-def confusion_table() -> dict[str, tuple[str, ...]]:
-    """Character -> the characters it may have been misread for (groups of confusables.txt)."""
+@lru_cache(maxsize=8)
+def confusion_table(engine: bool = False, min_count: int = 2, symmetric: bool = False) -> dict[str, tuple[str, ...]]:
+    """Character -> the characters it may have been misread for: the groups of confusables.txt
+    (symmetric), then with `engine` the recogniser's own substitutions learned by
+    benchmarks/learn_confusions.py (what the engine read -> what was printed; both ways with
+    `symmetric`), pairs seen at least `min_count` times, most frequent first after the hand-made
+    alternatives. CorrectConfig's engine_* fields choose the arguments the stage uses."""
     table: dict[str, list[str]] = {}
     for group in load_wordlist("confusables"):
         chars = [c for c in group.split() if len(c) == 1]
         for c in chars:
             alts = table.setdefault(c, [])
             alts.extend(o for o in chars if o != c and o not in alts)
+    if engine:
+        for char, read_as, _count in engine_confusions(min_count):
+            for a, b in ((read_as, char), (char, read_as)) if symmetric else ((read_as, char),):
+                alts = table.setdefault(a, [])
+                if b not in alts:
+                    alts.append(b)
     return {k: tuple(v) for k, v in table.items()}
+
+
+@lru_cache(maxsize=8)
+def engine_confusions(min_count: int = 2) -> tuple[tuple[str, str, int], ...]:
+    """(printed char, read as, count) rows of lexicon/confusables_engine.tsv seen >= `min_count`
+    times, in file order (most frequent first). Missing file: none (the hand table still works)."""
+    from importlib import resources
+
+    ref = resources.files("pipeline.resources").joinpath("lexicon", "confusables_engine.tsv")
+    if not ref.is_file():
+        log.warning("no engine confusion table %s; hand-made table only", ref)
+        return ()
+    rows = []
+    for raw in ref.read_text(encoding="utf-8").splitlines():
+        parts = raw.split("\t")
+        if raw.startswith("#") or len(parts) != 3 or not parts[2].isdigit():
+            continue  # comment or the header row
+        char, read_as, count = parts[0], parts[1], int(parts[2])
+        if len(char) == 1 and len(read_as) == 1 and char != read_as and count >= min_count:
+            rows.append((char, read_as, count))
+    return tuple(rows)
 
 
 @lru_cache(maxsize=1)
@@ -449,8 +481,9 @@ def _rule_lookalikes(text: str, ctx: _Ctx) -> list[Edit]:
     """A look-alike replaces a character only when it completes a known word and the original
     makes none: a shipped lexicon entry (3+ characters), a word the batch has seen many times
     more often, or a much more frequent jieba word where the engine itself was unsure."""
-    table = confusion_table()
     cfg = ctx.cfg
+    table = confusion_table(cfg.engine_confusions, cfg.engine_min_count, cfg.engine_symmetric)
+    hand = confusion_table() if cfg.engine_confusions else table
     edits: list[Edit] = []
     for i, ch in enumerate(text):
         alts = table.get(ch)
@@ -460,6 +493,9 @@ def _rule_lookalikes(text: str, ctx: _Ctx) -> list[Edit]:
         conf_char = _char_conf(ctx.spans, i)
         found: list[tuple[float, float, str, str]] = []
         for alt in alts:
+            # a pair only the engine table holds rests on the engine: jieba alone may not apply it
+            # where the engine gave no confidence to doubt (五同 -> 五间 in a quoted term)
+            learned_only = alt not in hand.get(ch, ())
             cand_text = text[:i] + alt + text[i + 1 :]
             cand = _evidence(cand_text, i, ctx.lexicon)
             decided: tuple[float, str] | None = None
@@ -476,10 +512,10 @@ def _rule_lookalikes(text: str, ctx: _Ctx) -> list[Edit]:
             elif (
                 orig.curated == 0
                 and orig.corpus < cfg.corpus_min_count
-                and orig.freq == 0
+                and orig.freq <= cfg.dict_rare_freq
                 and cand.freq >= cfg.dict_min_freq
-                and (conf_char is None or conf_char < cfg.dict_max_char_conf)
-                and _segment_gain(text, cand_text, i) >= math.log(cfg.dict_ratio)
+                and (conf_char < cfg.dict_max_char_conf if conf_char is not None else not learned_only)
+                and _segment_gain(text, cand_text, i) >= _min_gain(orig.freq, cfg, learned_only)
             ):
                 decided = (0.8 if conf_char is None else 0.85, f"jieba {cand.freq_word}")
             if decided:
@@ -495,6 +531,16 @@ def _rule_lookalikes(text: str, ctx: _Ctx) -> list[Edit]:
         log.debug("lookalike %s -> %s at %d of %r (%s)", ch, alt, i, text[max(0, i - 4) : i + 5], why)
         edits.append(Edit(i, i + 1, alt, "lookalike", conf))
     return edits
+
+
+def _min_gain(orig_freq: int, cfg: CorrectConfig, learned_only: bool = False) -> float:
+    """Segmentation gain the jieba rule needs: ln(dict_ratio) when the original makes no word;
+    ln(dict_rare_ratio) when it makes a rare one (freq <= dict_rare_freq), since a rare jieba
+    word (心王, 3) is weak evidence that the characters were read right, but some evidence; the
+    same stricter bar for a pair only the learned engine table holds (a wider net of candidates
+    finds more chance words: 五同 -> 五间)."""
+    strict = orig_freq > 0 or (learned_only and cfg.engine_strict)
+    return math.log(max(cfg.dict_ratio, cfg.dict_rare_ratio) if strict else cfg.dict_ratio)
 
 
 def _han_window(text: str, i: int, radius: int = 6) -> tuple[int, int]:
