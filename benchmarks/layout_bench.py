@@ -43,7 +43,16 @@ figure tuned on one set is never passed off as another's:
   template definitions only; the A3 one opens on a 1+1+1 row, as unseen6-a3-3col does and
   tuned-8 did not), seeds 1100-1101;
 - degraded-9: the tuned-9 templates through the current hard profile (`_hard-new`, seed
-  1200), 1 issue each (a tuning set: looked at page by page).
+  1200), 1 issue each (a tuning set: looked at page by page);
+- unseen-8: `UNSEEN8_TEMPLATES` below, built in round 22 before any round-22 change (A4 2
+  columns on a 13 pt body at 1.25 leading with 9 mm gutters; A3 5 columns without rules,
+  6 mm margins, a 1+4 row), seeds 1300-1301;
+- degraded-unseen-8: the unseen-8 templates through the current hard profile (`_hard-new`,
+  seed 1400), 1 issue each (report only);
+- tuned-10: `TUNE10_TEMPLATES` below, round-22 tuning templates of unseen4-a3-5col's and
+  unseen5-a3-6col's traits (from their template definitions only), seeds 1500-1501;
+- degraded-10: the tuned-10 templates through the current hard profile (`_hard-new`, seed
+  1600), 1 issue each (a tuning set: looked at page by page).
 
 The OCR engine runs once per page and its lines are cached as JSON under the cache dir (with the
 cleanup transform for degraded pages), so layout can be iterated on in seconds:
@@ -648,6 +657,112 @@ TUNE9_TEMPLATES: dict[str, Template] = {
         ),
     ]
 }
+# Round 22: two more, built and OCR'd before any round-22 change, never looked at page by page
+# and never tuned on (reported as "unseen-8"; "degraded-unseen-8" through the current hard
+# profile, 1 issue), each unlike every earlier template in at least two ways: A4 with 2 columns
+# on the largest A4 body (13 pt; A4 bodies were 8-12 pt) at the tightest leading (1.25; 1.3 at
+# least before), the widest A4 gutters (9 mm; at most 7) and the largest A4 headlines (28 pt
+# light Ming; at most 24), opening on two side-by-side rows; A3 with 5 columns WITHOUT rules
+# (A3 5-column pages had rules), the narrowest margins (6 mm; at least 8), a 1+4 opening row,
+# light sans headlines on A3 (A3 headlines were bold or serif) over an 11 pt Ming body at 1.9
+# leading. Their own seeds (`SEED_OFFSET`: 1300-1301 clean, 1400 degraded).
+UNSEEN8_TEMPLATES: dict[str, Template] = {
+    t.name: t
+    for t in [
+        Template(
+            "unseen8-a4-2col",
+            "A4",
+            2,
+            True,
+            ((1, 1), (1, 1), (2,)),
+            margin_mm=10,
+            gutter_mm=9,
+            body_pt=13,
+            line_spacing=1.25,
+            body_font="sans",
+            head_font="ming",
+            sub_font="serif_bold",
+            caption_font="ming",
+            headline_pt=28,
+            kicker_pt=15,
+            title_left=False,
+            head_color=(60, 60, 60),
+            title_color=(0, 100, 100),
+        ),
+        Template(
+            "unseen8-a3-5col",
+            "A3",
+            5,
+            False,
+            ((1, 4), (2, 2, 1), (5,)),
+            margin_mm=6,
+            gutter_mm=6,
+            body_pt=11,
+            line_spacing=1.9,
+            body_font="ming",
+            head_font="sans",
+            sub_font="sans_bold",
+            caption_font="serif",
+            headline_pt=26,
+            kicker_pt=14,
+            head_color=(10, 60, 30),
+            title_color=(150, 60, 0),
+        ),
+    ]
+}
+# Round 22: TUNING templates ("tuned-10"; "degraded-10" through the current hard profile,
+# 1 issue) built from the written DEFINITIONS of unseen-4 and unseen-5 only (their pages were
+# never looked at), of the two families no tuning set covered yet: unseen4-a3-5col's (A3,
+# 5 columns with rules, 10 mm margins, 3.5 mm gutters, a 9 pt serif body at 1.45, bold serif
+# headlines with a large kicker, serif captions, a black masthead title) and unseen5-a3-6col's
+# (A3, 6 columns with rules, 2.5 mm gutters, 9 mm margins, regular-weight serif headlines at
+# ~3.5x the body, tight 1.35 leading, Ming captions, a 4+2 lead row; tuned-6 had none of its
+# rules, leading nor headline size); other rows, faces, sizes, colours and seeds (1500-1501,
+# 1600).
+TUNE10_TEMPLATES: dict[str, Template] = {
+    t.name: t
+    for t in [
+        Template(
+            "tune10-a3-5col",
+            "A3",
+            5,
+            True,
+            ((2, 3), (5,), (1, 2, 2)),
+            margin_mm=10,
+            gutter_mm=3.5,
+            body_pt=9.2,
+            line_spacing=1.45,
+            body_font="ming",
+            head_font="serif_bold",
+            sub_font="serif_bold",
+            caption_font="serif",
+            headline_pt=25,
+            kicker_pt=18,
+            title_left=False,
+            head_color=(20, 50, 110),
+            title_color=(20, 20, 20),
+        ),
+        Template(
+            "tune10-a3-6col",
+            "A3",
+            6,
+            True,
+            ((4, 2), (2, 1, 3), (3, 3)),
+            margin_mm=9,
+            gutter_mm=2.5,
+            body_pt=9.8,
+            line_spacing=1.35,
+            body_font="serif",
+            head_font="serif",
+            sub_font="sans_bold",
+            caption_font="ming",
+            headline_pt=33,
+            kicker_pt=19,
+            head_color=(120, 30, 60),
+            title_color=(20, 90, 60),
+        ),
+    ]
+}
 # Sets drawn from seeds of their own (added to --first-seed), so a tuning template of a family
 # never shares its content with that family's unseen pages.
 SEED_OFFSET: dict[str, int] = {
@@ -659,6 +774,10 @@ SEED_OFFSET: dict[str, int] = {
     "degraded-unseen-7": 800,
     "tuned-9": 1000,
     "degraded-9": 1000,
+    "unseen-8": 1200,
+    "degraded-unseen-8": 1200,
+    "tuned-10": 1400,
+    "degraded-10": 1400,
 }
 DEGRADED_PROFILES = ("typical", "hard")
 # Round 11: two tuned templates through the rebuilt "hard" profile and the current cleanup
@@ -682,6 +801,8 @@ def _template(name: str) -> Template:
         **TUNE8_TEMPLATES,
         **UNSEEN7_TEMPLATES,
         **TUNE9_TEMPLATES,
+        **UNSEEN8_TEMPLATES,
+        **TUNE10_TEMPLATES,
     }[name]
 
 
@@ -1055,6 +1176,10 @@ def main(argv: list[str] | None = None) -> int:
             "degraded-unseen-7",
             "tuned-9",
             "degraded-9",
+            "unseen-8",
+            "degraded-unseen-8",
+            "tuned-10",
+            "degraded-10",
         ],
     )
     ap.add_argument(
@@ -1112,6 +1237,10 @@ def main(argv: list[str] | None = None) -> int:
         "degraded-unseen-7": hard(UNSEEN7_TEMPLATES, "hard-new"),
         "tuned-9": clean(TUNE9_TEMPLATES),
         "degraded-9": hard(TUNE9_TEMPLATES, "hard-new"),
+        "unseen-8": clean(UNSEEN8_TEMPLATES),
+        "degraded-unseen-8": hard(UNSEEN8_TEMPLATES, "hard-new"),
+        "tuned-10": clean(TUNE10_TEMPLATES),
+        "degraded-10": hard(TUNE10_TEMPLATES, "hard-new"),
     }
     plan: list[tuple[str, str, str]] = []  # set, template, profile
     for s in a.sets:
@@ -1127,7 +1256,7 @@ def main(argv: list[str] | None = None) -> int:
     for set_, t, prof in plan:
         rows: list[dict] = []
         arts: Counter = Counter()
-        one = set_.startswith("degraded-unseen") or set_ in ("degraded-4", "degraded-new", "degraded-9")
+        one = set_.startswith("degraded-unseen") or set_ in ("degraded-4", "degraded-new", "degraded-9", "degraded-10")
         n_issues = a.unseen_degraded_issues if one else a.issues
         for k in range(n_issues):
             seed = a.first_seed + k + SEED_OFFSET.get(set_, 0)

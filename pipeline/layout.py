@@ -672,11 +672,13 @@ def _column_frames(lines: list[Line], m: _Metrics, p: LayoutParams) -> list[tupl
                 starts.append(c)
     # columns never overlap: a left edge a little left of the previous column's right edge
     # comes from boxes that start in the gutter (a stray glyph read there, a box drawn too
-    # wide); the column starts at the first left end clear of its neighbour
+    # wide); the column starts at the first left end clear of its neighbour. One starting
+    # exactly on that edge is the same case (2.5 mm gutters: a box begun in the gutter reaches
+    # the neighbour's median right end): frames that touch leave no gutter to trim or split at
     for k, (f, c) in enumerate(zip(found, starts)):
         for g in found:
-            if g[0] < f[0] < g[1] <= f[0] + 2 * m.cw:
-                x = next((x for x in c if x >= g[1]), None)
+            if g[0] < f[0] <= g[1] <= f[0] + 2 * m.cw:
+                x = next((x for x in c if x > g[1]), None)
                 if x is not None:
                     found[k] = (x, f[1], f[2])
                 break

@@ -8,7 +8,7 @@ import dataclasses
 import re
 
 import pytest
-from layout_drawing import OFFSET, collapse, draw, order
+from layout_drawing import CW, OFFSET, collapse, draw, order
 
 from pipeline.config import LayoutConfig
 from pipeline.layout import analyze_page, build_articles
@@ -2386,6 +2386,73 @@ def test_body_line_overhanging_a_wide_gutter_to_the_next_column_stays_in_its_col
     a4.layout_box = Box(a4.lbox.x0, a4.lbox.y0, b0 - 6, a4.lbox.y1)  # 84 px into the 90 px gutter
     a4.box = Box(a4.box.x0, a4.box.y0, b0 - 6 + OFFSET[0], a4.box.y1)
     # a trimmed line comes back as a new Line (and layout renumbers ids): known by its text
+    by_text = {ln.text: letters[id(ln)] for ln in page.ocr_lines}
+    assert len(by_text) == len(page.ocr_lines)
+    analyze_page(page, CFG)
+    lines = sorted((ln for b in page.blocks for ln in b.lines if ln.order >= 0), key=lambda ln: ln.order)
+    assert "".join(by_text[ln.text] for ln in lines) == "H" + "A" * 8 + "B" * 8
+    assert all(len({by_text[ln.text] for ln in b.lines}) == 1 for b in page.blocks)
+
+
+def test_intertitle_beside_a_body_line_of_the_column_to_its_left_stays_in_its_column() -> None:
+    """Round 22 (tune10-a3-6col s1501 p1: 6 columns, 2.5 mm gutters): one column's first line
+    began in the gutter, so the two frames touched and no gutter was seen between them. A
+    centred intertitle of the right column, a little taller than the body, stood level with a
+    body line of the left column, about a glyph away: a tall box joins a row across a glyph's
+    gap, so the two became one line, read before the right column's text (7 pp of page CER).
+    A frame starting on its neighbour's edge now starts at its first line clear of it, so the
+    gutter is seen and the two boxes stay apart."""
+    drawing = """
+    HHHHHHHHHHHHHHHHHHHHHHHHH
+
+    AAAAAAAAAAAA BBBBBBBBBBBB
+    AAAAAAAAAAAA BBBBBBBBBBBB
+    AAAAAAAAAAAA BBBBBBBBBBBB
+    AAAAAAAAAAAA  SSSSSSS
+    AAAAAAAAAAAA BBBBBBBBBBBB
+    AAAAAAAAAAAA BBBBBBBBBBBB
+    AAAAAAAAAAAA BBBBBBBBBBBB
+    AAAAAA       BBBBBB
+    """
+    page, letters = draw(drawing, heights={"H": 2.0, "S": 1.22})
+    b0 = min((ln for ln in page.ocr_lines if letters[id(ln)] == "B"), key=lambda ln: ln.lbox.y0)
+    s = next(ln for ln in page.ocr_lines if letters[id(ln)] == "S")
+    # the right column's first box drawn from the gutter on, to the left column's edge
+    b0.layout_box = Box(12 * CW, b0.lbox.y0, b0.lbox.x1, b0.lbox.y1)
+    # the intertitle a glyph from the left column's line on its row
+    s.layout_box = Box(12 * CW + 34, s.lbox.y0, s.lbox.x1, s.lbox.y1)
+    analyze_page(page, CFG)
+    assert collapse(order(page, letters)) == "HABSB"
+    heads = [b for b in page.blocks if any(letters[id(ln)] == "S" for ln in b.lines)]
+    assert len(heads) == 1 and {letters[id(ln)] for ln in heads[0].lines} == {"S"}
+
+
+def test_columns_whose_frames_touch_still_have_a_gutter_between_them() -> None:
+    """Round 22 (tune10 pages, 2.5-3.5 mm gutters): one line of a column began in the gutter,
+    exactly where the column to its left ends, so its frame started there and the two frames
+    touched. With no gutter between them, a line of the left column drawn a few px into the
+    right column's text was neither trimmed nor kept apart, and the two columns were read
+    row by row. A frame starting on its left neighbour's edge now starts at its first line
+    clear of it, as one starting inside the neighbour already did."""
+    drawing = """
+    HHHHHHHHHHHHHHHHHHHHHHHHH
+
+      AAAAAAAAAA BBBBBBBBBBBB
+    AAAAAAAAAAAA BBBBBBBBBBBB
+    AAAAAAAAAAAA BBBBBBBBBBBB
+    AAAAAAAAAAAA BBBBBBBBBBBB
+    AAAAAAAAAAAA BBBBBBBBBBBB
+    AAAAAAAAAAAA BBBBBBBBBBBB
+    AAAAAAAAAAAA BBBBBBBBBBBB
+    AAAAAA       BBBBBB
+    """
+    page, letters = draw(drawing, heights={"H": 2.0})
+    bs = sorted((ln for ln in page.ocr_lines if letters[id(ln)] == "B"), key=lambda ln: ln.lbox.y0)
+    a4 = sorted((ln for ln in page.ocr_lines if letters[id(ln)] == "A"), key=lambda ln: ln.lbox.y0)[3]
+    # the right column's first box drawn from the gutter on, to the left column's edge
+    bs[0].layout_box = Box(12 * CW, bs[0].lbox.y0, bs[0].lbox.x1, bs[0].lbox.y1)
+    # and a left line's box 5 px into the right column's text on its row
+    a4.layout_box = Box(a4.lbox.x0, a4.lbox.y0, 13 * CW + 5, a4.lbox.y1)
     by_text = {ln.text: letters[id(ln)] for ln in page.ocr_lines}
     assert len(by_text) == len(page.ocr_lines)
     analyze_page(page, CFG)
