@@ -64,6 +64,8 @@ class CorrectConfig:
     enabled: bool = True  # False: export the engine's raw text only
     digits: bool = True  # digit look-alikes in numeric context (第1()2期 -> 第102期)
     punctuation: bool = True  # full-width Chinese punctuation, paired quotes, · vs 。
+    dust: bool = True  # dots/colons the engine read from specks: after a stop, opening a body line
+    dust_max_char_conf: float = 0.9  # ... at a line start only where the engine was less sure than this
     spaces: bool = True  # spaces between Chinese characters in body text
     lookalikes: bool = True  # 形近字 from the confusion table, accepted on lexicon evidence
     junk: bool = True  # junk and page furniture moved to blocks of kind other
@@ -83,6 +85,10 @@ class CorrectConfig:
     engine_min_count: int = 2  # a learned pair is used when seen at least this often
     engine_symmetric: bool = True  # also try the reverse of each learned pair (a look-alike both ways)
     engine_strict: bool = True  # jieba-only evidence for a learned-only pair needs the dict_rare_ratio gain
+    # round 3: a shipped name of 4+ characters read with one look-alike the tables lack (天官西路),
+    # the two glyphs rendered and correlated (docs/CORRECTIONS.md 2026-11-25 round 3)
+    glyph_lexicon: bool = True
+    glyph_min_sim: float = 0.8
     masthead_top_fraction: float = 0.25  # fallback masthead: lines in this top share of page 1
 
 

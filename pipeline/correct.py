@@ -8,10 +8,13 @@ change is mapped back to the one line it touches. Rules, in order (see docs/CORR
 - junk / furniture: blocks of pure symbols and page numbers become kind `other`; junk glued to
   the end of a block ("…运动会5990") is cut off into its own `other` block (rule `junk-split`);
 - `digit-context`: look-alikes inside numbers (1()2, 2O19, l2月) where the context is numeric;
+- `dust-punct`: specks read as a dot or colon after a stop or opening a body line (领奖。.., ·三是要);
 - punctuation: `fullwidth-digit`, `punct-width` (ASCII ,.:;?!() in Chinese text),
   `quote-pair`, `dot-period` (· read for 。 in body text);
 - spaces: `cjk-space` (body text), `letter-spacing` (金 拇 指 奖 in headings and lists);
 - `lookalike`: 形近字 from a confusion table, accepted only on lexicon evidence;
+- `glyph-lexicon`: a shipped name read with one look-alike no table pairs (天旨西路), the glyphs
+  rendered and compared;
 
 then the masthead is parsed into the issue's fields (date, number, pages, next date, publisher).
 """
@@ -47,6 +50,7 @@ __all__ = [
     "curated_lexicon",
     "confusion_table",
     "engine_confusions",
+    "glyph_similarity",
     "parse_masthead",
 ]
 
@@ -421,6 +425,39 @@ def _dot_period(text: str, ctx: _Ctx) -> list[Edit]:
     return edits
 
 
+# --------------------------------------------------------------------------- dust read as punctuation
+
+_DUST = "·•.:："
+_STOPS = "。，、；：！？"  # after one of these no other stop or dot can follow in Chinese text
+_DUST_AFTER_STOP = re.compile(r"(?<=[。，、；：！？])\s*([.·•]{1,3})(?=\s*(?:$|[\u4e00-\u9fff“《]))")
+
+
+def _rule_dust(text: str, ctx: _Ctx) -> list[Edit]:
+    """Specks of dust that the engine read as punctuation. Two places where no Chinese text has
+    one: a dot right after a stop (领奖。..  近日，·静安区), and a dot or colon opening a line of
+    body text, which typesetting never allows (行首禁则: 。，：· may not start a line), where the
+    engine was unsure of it. Real uses stay: 约翰·史密斯 and 8:30 are between letters or digits,
+    list bullets and "1." are in lists, a sure mark is left to the other rules."""
+    if not _HAN.search(text):
+        return []
+    cfg = ctx.cfg
+    edits: list[Edit] = []
+    for m in _DUST_AFTER_STOP.finditer(text):
+        edits.append(Edit(m.start(1), m.end(1), "", "dust-punct", 0.9))
+    if ctx.block.kind != BlockKind.BODY:
+        return edits
+    for _, ls, le in ctx.spans:
+        j = ls
+        while j < le and j - ls < 3 and text[j] in _DUST:
+            j += 1
+        if j == ls or j >= le or not _is_han(text[j]):
+            continue
+        confs = [_char_conf(ctx.spans, k) for k in range(ls, j)]
+        if all(c is not None and c < cfg.dust_max_char_conf for c in confs):
+            edits.append(Edit(ls, j, "", "dust-punct", 0.85))
+    return edits
+
+
 # --------------------------------------------------------------------------- spaces
 
 _CJK_CLASS = r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef“”‘’《》—…·]"
@@ -530,6 +567,105 @@ def _rule_lookalikes(text: str, ctx: _Ctx) -> list[Edit]:
         conf, _, alt, why = found[0]
         log.debug("lookalike %s -> %s at %d of %r (%s)", ch, alt, i, text[max(0, i - 4) : i + 5], why)
         edits.append(Edit(i, i + 1, alt, "lookalike", conf))
+    return edits
+
+
+# --------------------------------------------------------------------------- glyph look-alikes in lexicon names
+
+_GLYPH_FONTS = ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+                "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")  # fmt: skip
+_GLYPH_INDEX = 2  # Simplified Chinese faces in the Noto CJK collections
+
+
+@lru_cache(maxsize=4096)
+def _glyph(ch: str) -> tuple[float, ...] | None:
+    """The character drawn in the body face, blurred and centred to zero mean: a vector whose
+    correlation with another character's says how alike they look to a recogniser."""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    for path in _GLYPH_FONTS:
+        try:
+            font = ImageFont.truetype(path, 48, index=_GLYPH_INDEX)
+        except OSError:
+            continue
+        im = Image.new("L", (56, 56), 0)
+        ImageDraw.Draw(im).text((4, -4), ch, fill=255, font=font)
+        import cv2
+
+        a = cv2.GaussianBlur(np.asarray(im, dtype=np.float32) / 255.0, (0, 0), 2.5).ravel()
+        a = a - a.mean()
+        norm = float(np.linalg.norm(a))
+        return tuple((a / norm).tolist()) if norm else None
+    log.warning("no Noto CJK font for glyph similarity; glyph-lexicon rule off")
+    return None
+
+
+def glyph_similarity(a: str, b: str) -> float:
+    """Correlation (-1..1) of two characters' blurred glyphs: 日/目 0.94, 旨/目 0.85, 邮/邨 0.84,
+    東-style pairs that differ in shape (东/西, 南/北) about 0.5. 0 when no font is installed."""
+    ga, gb = _glyph(a), _glyph(b)
+    if ga is None or gb is None:
+        return 0.0
+    import numpy as np
+
+    return float(np.dot(np.asarray(ga), np.asarray(gb)))
+
+
+@lru_cache(maxsize=1)
+def _lexicon_masks() -> dict[str, tuple[tuple[str, int], ...]]:
+    """Each shipped-lexicon entry of 3+ characters under every one-character mask
+    ("天?西路" -> 天目西路 at 1), so a name read with one wrong character is found by lookup."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    for w in curated_lexicon():
+        if len(w) < 3 or not all(_is_han(c) for c in w):
+            continue
+        for k in range(len(w)):
+            out.setdefault(w[:k] + "?" + w[k + 1 :], []).append((w, k))
+    return {key: tuple(v) for key, v in out.items()}
+
+
+def _rule_glyph_lexicon(text: str, ctx: _Ctx) -> list[Edit]:
+    """A shipped name of 4+ characters (天目西路, 静安雕塑公园) read with one character that
+    the confusion tables do not pair with the printed one (天官西路, 静安離塑公园): accepted when
+    the two glyphs look alike (rendered-glyph correlation >= glyph_min_sim), the original spelling
+    is no lexicon entry, no entry covers the position as read, and the engine was not sure of
+    that character. One candidate per position or nothing."""
+    cfg = ctx.cfg
+    masks = _lexicon_masks()
+    lengths = sorted({len(k) for k in masks}, reverse=True)
+    cur = curated_lexicon()
+    cands: dict[int, set[tuple[str, str]]] = {}
+    for n in lengths:
+        for a in range(0, len(text) - n + 1):
+            win = text[a : a + n]
+            if win in cur or not all(_is_han(c) for c in win):
+                continue
+            for k in range(n):
+                for word, wk in masks.get(win[:k] + "?" + win[k + 1 :], ()):
+                    if wk == k and word[k] != win[k]:
+                        cands.setdefault(a + k, set()).add((word[k], word))
+    edits: list[Edit] = []
+    for i, found in sorted(cands.items()):
+        longest = max(len(w) for _, w in found)
+        found = {(c, w) for c, w in found if len(w) == longest}  # 静安離塑公园: 雕, not 寺 of 静安寺
+        alts = {c for c, _ in found}
+        if len(alts) != 1:
+            continue
+        alt = next(iter(alts))
+        conf_char = _char_conf(ctx.spans, i)
+        if conf_char is not None and conf_char >= cfg.dict_max_char_conf:
+            continue
+        orig = _evidence(text, i, None)
+        if orig.curated:
+            continue  # the characters as read already make a shipped name here
+        if longest < 4 and orig.freq >= cfg.dict_min_freq:
+            continue  # a 3-character name against a common word as read: as the lookalike rule
+        sim = glyph_similarity(text[i], alt)
+        if sim < cfg.glyph_min_sim:
+            continue
+        log.debug("glyph-lexicon %s -> %s (%.2f) for %s", text[i], alt, sim, sorted(w for _, w in found))
+        edits.append(Edit(i, i + 1, alt, "glyph-lexicon", 0.9))
     return edits
 
 
@@ -877,12 +1013,16 @@ def _rules(cfg: CorrectConfig) -> list[Rule]:
     rules: list[Rule] = []
     if cfg.digits:
         rules.append(_rule_digits)
+    if cfg.dust:
+        rules.append(_rule_dust)
     if cfg.punctuation:
         rules.append(_rule_punct)
     if cfg.spaces:
         rules.append(_rule_spaces)
     if cfg.lookalikes:
         rules.append(_rule_lookalikes)
+    if cfg.glyph_lexicon:
+        rules.append(_rule_glyph_lexicon)
     return rules
 
 

@@ -229,6 +229,26 @@ def test_middle_dot_read_for_full_stop_decided_by_context():
     assert quoted.text == "举办了“同心讲坛·惠健康”系列讲座活动"
 
 
+def test_dust_read_as_punctuation_removed_real_marks_kept():
+    """Round 3: a dot after a stop and a dot or colon opening a body line (where the engine was
+    unsure) are specks; names, times, list numbers and a sure mark stay."""
+    lead = "·三是要进一步广泛动员"
+    lead_conf = [0.64] + [0.99] * (len(lead) - 1)
+    body = make_block("t_p001_b001", BlockKind.BODY, ["近日，·静安区委组织部来到街道上台领奖。..", lead],
+                      [[0.99] * 22, lead_conf])  # fmt: skip
+    sure = make_block("t_p001_b002", BlockKind.BODY, ["：静安区卫生健康委"], [[0.99] * 9], order=1)
+    real = make_block("t_p001_b003", BlockKind.BODY, ["约翰·史密斯于8:30到场，介绍了情况"], order=2)
+    lst = make_block("t_p001_b004", BlockKind.LIST, ["1.南京西路", "·静安公园"], order=3)
+    issue = run(body, sure, real, lst)
+    assert body.text == "近日，静安区委组织部来到街道上台领奖。三是要进一步广泛动员"
+    assert rules(issue).count("dust-punct") == 3
+    assert sure.text == "：静安区卫生健康委"  # the engine was sure of the colon
+    assert real.text == "约翰·史密斯于8:30到场，介绍了情况"
+    assert lst.text == "1.南京西路\n·静安公园"
+    off = make_block("t_p001_b001", BlockKind.BODY, ["近日，·静安区委组织部来到街道"])
+    assert "dust-punct" not in rules(run(off, cfg=CorrectConfig(dust=False)))
+
+
 # --------------------------------------------------------------------------- look-alike characters
 
 
@@ -242,6 +262,29 @@ def test_lookalike_from_dictionary_uses_engine_confidence():
     sure = make_block("t_p001_b001", BlockKind.BODY, [text], [[0.999] * len(text)])
     issue = run(sure)  # the engine was sure and only jieba disagrees: not enough
     assert sure.text == text and issue.corrections == []
+
+
+def test_lexicon_name_with_a_glyph_lookalike_the_tables_lack():
+    """Round 3: 旨/目 is in no confusion table; 天目西路 is a shipped place and the glyphs look
+    alike, so 天旨西路 is corrected where the engine was unsure. 东/西 do not look alike: 北京东路
+    (a real road, not shipped) stays; a sure engine is not overruled."""
+    text = "近日，天旨西路街道在北京东路召开推进会"
+    unsure = [0.99] * len(text)
+    unsure[4] = 0.7
+    b = make_block("t_p001_b001", BlockKind.BODY, [text], [unsure])
+    issue = run(b)
+    assert b.text == "近日，天目西路街道在北京东路召开推进会"
+    assert [(c.before, c.after, c.rule) for c in issue.corrections] == [("旨", "目", "glyph-lexicon")]
+    sure = make_block("t_p001_b001", BlockKind.BODY, [text], [[0.99] * len(text)])
+    assert run(sure).corrections == []
+    off = make_block("t_p001_b001", BlockKind.BODY, [text], [unsure])
+    assert run(off, cfg=CorrectConfig(glyph_lexicon=False)).corrections == []
+    assert correct.glyph_similarity("日", "目") > 0.9 > 0.6 > correct.glyph_similarity("东", "西")
+    # 3-character names too (愚谷邨), and the longest name decides: 静安離 also fits 静安寺
+    three = make_block("t_p001_b001", BlockKind.BODY, ["愚谷邮居民区志愿者在静安離塑公园开展活动"],
+                       [[0.99, 0.99, 0.6] + [0.99] * 9 + [0.6] + [0.99] * 7])  # fmt: skip
+    run(three)
+    assert three.text == "愚谷邨居民区志愿者在静安雕塑公园开展活动"
 
 
 def test_lookalike_never_fires_on_correct_text():
