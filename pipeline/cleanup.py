@@ -15,7 +15,8 @@ the cleaned image map back to pixels of the original scan (`to_original`). Conve
 - `rotation` (0/90/180/270) is how far cleanup turned the page *clockwise* to make it upright.
 - `skew_deg` is the measured tilt of the text lines after that rotation, counter-clockwise
   positive as seen on screen (Pillow's `Image.rotate(a)` produces skew `a`); cleanup turns the
-  page by `-skew_deg`.
+  page by `-skew_deg`, in its pixels (`deskew_pixels`, default) or only in coordinates:
+  `Cleaned.layout_transform` maps the image OCR reads into the deskewed frame layout uses.
 
 All analysis runs on a downscaled, binarised copy (at most `ANALYSIS_SIDE` px), so a full
 300 dpi page costs a fraction of the OCR time.
@@ -46,6 +47,10 @@ class Cleaned:
     steps: list[str] = field(default_factory=list)
     char_px: float | None = None  # measured body glyph height in the original scan, px
     seconds: dict[str, float] = field(default_factory=dict)  # time per step (benchmark)
+    # 2x3: `image` pixel coords -> the deskewed frame layout reasons in. Identity when the
+    # pixels were deskewed; the measured rotation when OCR reads the unresampled page
+    # (`CleanupConfig.deskew_pixels=False`), so layout still sees axis-aligned columns.
+    layout_transform: np.ndarray = field(default_factory=lambda: np.eye(3)[:2].copy())
 
 
 def turn_180(cleaned: Cleaned) -> Cleaned:
@@ -61,6 +66,9 @@ def turn_180(cleaned: Cleaned) -> Cleaned:
         steps=[*cleaned.steps, "rotate180"],
         char_px=cleaned.char_px,
         seconds=dict(cleaned.seconds),
+        # a half turn keeps the size and the lines' slope, and the deskew turns about the centre:
+        # the same matrix maps the turned image to its own deskewed frame
+        layout_transform=cleaned.layout_transform.copy(),
     )
 
 
@@ -226,26 +234,37 @@ def _apply_rotation(gray: np.ndarray, rot: int) -> np.ndarray:
     return cv2.rotate(gray, code)
 
 
-def _deskew(gray: np.ndarray, skew_deg: float) -> tuple[np.ndarray, np.ndarray]:
-    """Turn by -skew around the centre on a canvas large enough to keep every pixel; new
-    corners are paper white."""
+def _deskew_matrix(w: int, h: int, skew_deg: float) -> tuple[np.ndarray, int, int]:
+    """3x3 turn by -skew about the centre of a w x h image onto a canvas that keeps every
+    pixel, and that canvas's size."""
     import cv2
 
-    h, w = gray.shape
     a = math.radians(skew_deg)
     c, s = abs(math.cos(a)), abs(math.sin(a))
     nw, nh = int(math.ceil(w * c + h * s)), int(math.ceil(w * s + h * c))
     m = cv2.getRotationMatrix2D(((w - 1) / 2, (h - 1) / 2), -skew_deg, 1.0)
     m[0, 2] += (nw - w) / 2
     m[1, 2] += (nh - h) / 2
-    out = cv2.warpAffine(gray, m, (nw, nh), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
-    return out, np.vstack([m, [0, 0, 1]])
+    return np.vstack([m, [0, 0, 1]]), nw, nh
+
+
+def _deskew(gray: np.ndarray, skew_deg: float) -> tuple[np.ndarray, np.ndarray]:
+    """Turn by -skew around the centre on a canvas large enough to keep every pixel; new
+    corners are paper white."""
+    import cv2
+
+    h, w = gray.shape
+    m, nw, nh = _deskew_matrix(w, h, skew_deg)
+    out = cv2.warpAffine(gray, m[:2], (nw, nh), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+    return out, m
 
 
 def _page_box(gray: np.ndarray) -> tuple[int, int, int, int, np.ndarray | None]:
     """Crop box (x0, y0, x1, y1) that drops dark scanner borders, plus a full-size mask of
-    leftover border pixels to whiten (or None). A border is a dark region touching the image
-    edge and much larger than any glyph."""
+    leftover border pixels (or None). A border is a dark region touching the image edge and
+    much larger than any glyph. The mask is the border's whole dark component, so it also
+    holds glyphs and strokes joined to it: whitening it (`whiten_border`) erased a masthead
+    character at the page edge in round 4 and is off by default."""
     import cv2
 
     h, w = gray.shape
@@ -490,7 +509,8 @@ def clean(image: np.ndarray, cfg: CleanupConfig, dpi: float | None = None) -> Cl
     timings["analyse_rotate"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    if cfg.deskew and abs(skew) >= cfg.min_skew_deg:
+    pixels = cfg.deskew_pixels
+    if cfg.deskew and abs(skew) >= cfg.min_skew_deg and pixels:
         gray, r = _deskew(gray, skew)
         m = r @ m
         steps.append("deskew")
@@ -500,8 +520,9 @@ def clean(image: np.ndarray, cfg: CleanupConfig, dpi: float | None = None) -> Cl
     if cfg.crop_borders:
         x0, y0, x1, y1, mask = _page_box(gray)
         if mask is not None:
-            gray = gray.copy()
-            gray[mask > 0] = 255
+            if cfg.whiten_border:
+                gray = gray.copy()
+                gray[mask > 0] = 255
             gray = gray[y0:y1, x0:x1]
             m = np.array([[1, 0, -x0], [0, 1, -y0], [0, 0, 1]], dtype=np.float64) @ m
             steps.append("crop_borders")
@@ -538,6 +559,14 @@ def clean(image: np.ndarray, cfg: CleanupConfig, dpi: float | None = None) -> Cl
     timings["normalize_resolution"] = time.perf_counter() - t
 
     transform = np.linalg.inv(m)[:2].copy()
+    layout = np.eye(3)[:2].copy()
+    if cfg.deskew and abs(skew) >= cfg.min_skew_deg and not pixels:
+        # OCR reads the page as scanned (one resample fewer for the recogniser); layout gets the
+        # deskew as coordinates. The crop and any upsampling are in `gray` already, so the turn
+        # is about the centre of the image OCR reads.
+        h, w = gray.shape
+        layout = _deskew_matrix(w, h, skew)[0][:2].copy()
+        steps.append("deskew_coordinates")
     log.debug("cleanup: rotation %d, skew %.2f, char %.1f px, steps %s", rot, skew, char_px or 0, steps)
     return Cleaned(
         image=np.ascontiguousarray(gray),
@@ -547,4 +576,5 @@ def clean(image: np.ndarray, cfg: CleanupConfig, dpi: float | None = None) -> Cl
         steps=steps,
         char_px=char_px,
         seconds=timings,
+        layout_transform=layout,
     )

@@ -42,6 +42,12 @@ class CleanupConfig:
     despeckle: bool = False  # drop lone specks (no ink beside them on a line): dev hard no better
     clahe: bool = False  # local contrast for faded ink: dev hard 150 1.90% -> 2.95%
     clahe_clip: float = 2.0
+    # round 4: False = measure the skew but let OCR read the unresampled page; layout gets the
+    # deskew through `Cleaned.layout_transform` (docs/CLEANUP.md round 4)
+    deskew_pixels: bool = True
+    # round 4: painting the border's dark component white inside the crop box also erased glyphs
+    # joined to it and cost dev+dev2 hard 150 2.05% -> 2.41% CER, 200 dpi 1.14% -> 1.33%
+    whiten_border: bool = False
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,11 @@ class OcrConfig:
     min_confidence: float = 0.3  # lines below this are kept with kind other, never silently dropped
     det_box_thresh: float = 0.5
     det_unclip_ratio: float = 1.6
+    # round 4 (docs/CLEANUP.md): re-read a line whose recognition score, or whose weakest
+    # character's score, is below these from variants of its crop and keep the surest reading
+    reread_below: float = 0.0  # line (mean) score bound; 0 = off
+    reread_char_below: float = 0.0  # weakest-character bound; 0 = off
+    reread_variants: tuple[str, ...] = ("blur",)  # of pipeline.ocr.CROP_VARIANTS
 
 
 @dataclass(frozen=True)

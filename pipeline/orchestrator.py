@@ -106,7 +106,8 @@ def process_page(task: PageTask) -> PageResult:
         page.cleanup = list(cleaned.steps)
         page.transform = [[round(float(v), 6) for v in row] for row in cleaned.transform.tolist()]
         page.steps.append(Step("cleanup", "image cleanup", {"steps": page.cleanup, "skew_deg": page.skew_deg}))
-        page.ocr_lines = [_to_line(page.page_id, i, ol, cleaned.transform, page.width, page.height)
+        page.ocr_lines = [_to_line(page.page_id, i, ol, cleaned.transform, page.width, page.height,
+                                   cleaned.layout_transform)
                           for i, ol in enumerate(ocr_lines, 1)]
         page.steps.append(Step("ocr", f"{engine.name}: {len(page.ocr_lines)} lines",
                                {"engine": engine.name, "models": [m.name for m in engine.models]}))
@@ -159,11 +160,14 @@ def _failed(page: Page, message: str) -> Page:
     )
 
 
-def _to_line(page_id: str, n: int, ol, transform, width: int, height: int) -> Line:
-    """An engine line in cleaned-image pixels -> a model Line with its box in original scan pixels."""
+def _to_line(page_id: str, n: int, ol, transform, width: int, height: int, layout_transform=None) -> Line:
+    """An engine line in cleaned-image pixels -> a model Line with its box in original scan pixels
+    (through `transform`) and its layout box in the deskewed frame (through `layout_transform`,
+    which is not the identity when OCR read the page unresampled: `deskew_pixels=False`)."""
     from .cleanup import to_original
 
-    layout_box = Box.from_points(ol.quad)
+    quad = [tuple(p) for p in ol.quad]
+    layout_box = Box.from_points(to_original(layout_transform, quad) if layout_transform is not None else quad)
     pts = to_original(transform, [tuple(p) for p in ol.quad])
     box = Box.from_points(pts)
     box = Box(  # clip to the scan: a line partly outside a cropped border still has a valid box

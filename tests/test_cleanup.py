@@ -375,3 +375,132 @@ def test_new_steps_fit_the_time_budget(page150: np.ndarray) -> None:
     out = clean(page, cfg)
     assert {"suppress_show_through", "despeckle"} <= set(out.steps)
     assert out.seconds["suppress_show_through"] + out.seconds["despeckle"] + out.seconds["flatten_background"] < 0.5
+
+
+# --------------------------------------------------------------------------- round 4: re-reading
+
+
+def test_crop_variants_thicken_upscale_and_blur() -> None:
+    """Each variant does what its name says to a line crop with a thin stroke and a speck."""
+    from pipeline.ocr import crop_variants
+
+    crop = np.full((24, 60, 3), 255, np.uint8)
+    crop[6:18, 20] = 40  # a one-pixel vertical stroke
+    crop[3, 50] = 0  # a lone speck
+    thick, big, soft = crop_variants(crop, ("thicken", "upscale", "blur"))
+    assert ((thick[:, :, 0] < 128).sum()) > 1.5 * (crop[:, :, 0] < 128).sum()  # strokes wider
+    assert big.shape[:2] == (36, 90)  # 1.5x, aspect kept (the char boxes stay fractions)
+    assert soft[3, 50, 0] > 100 and soft[12, 20, 0] < crop[12, 21, 0]  # speck faded, stroke kept
+    with pytest.raises(ValueError):
+        crop_variants(crop, ("sharpen",))
+
+
+class _FakeRec:
+    """Stands in for the recogniser: reads a crop as 'good' with a high score when its ink is
+    thick (the thickened variant) and as 'bad' with a low score otherwise."""
+
+    def __call__(self, args):  # type: ignore[no-untyped-def]
+        from rapidocr.ch_ppocr_rec import TextRecOutput
+
+        txts, scores = [], []
+        for img in args.img:
+            thick = (img[:, :, 0] < 128).sum() > 20
+            txts.append("good" if thick else "bad")
+            scores.append(0.95 if thick else 0.5)
+        return TextRecOutput(txts=tuple(txts), scores=scores, word_results=tuple(f"w{t}" for t in txts))
+
+
+def test_reread_keeps_the_surest_reading_of_unsure_lines_only() -> None:
+    """An unsure line is read again from its variants and the best-scored reading replaces
+    it; a sure line is never re-read; a variant read no surer changes nothing."""
+    from rapidocr.ch_ppocr_rec import TextRecOutput
+
+    from pipeline.config import OcrConfig
+    from pipeline.ocr.rapid import RapidOcrEngine
+
+    crop = np.full((24, 60, 3), 255, np.uint8)
+    crop[6:18, 20] = 40  # 12 ink pixels: "bad" as is, "good" once thickened
+    eng = RapidOcrEngine.__new__(RapidOcrEngine)
+    eng.config = OcrConfig(reread_below=0.9, reread_variants=("thicken", "upscale", "blur"))
+    eng._ocr = type("O", (), {"_load_rec_model": staticmethod(lambda: _FakeRec())})()
+    rec = TextRecOutput(txts=("bad", "sure"), scores=[0.5, 0.97], word_results=("w0", "w1"))
+    out = eng._reread([crop, crop], rec)
+    assert out.txts == ("good", "sure")
+    assert out.scores[0] == pytest.approx(0.95) and out.word_results == ("wgood", "w1")
+    assert eng.reread_stats["unsure"] == 1 and eng.reread_stats["replaced"] == 1
+    eng.config = OcrConfig(reread_below=0.9, reread_variants=("blur",))  # no variant helps
+    out = eng._reread([crop, crop], rec)
+    assert out.txts == ("bad", "sure") and eng.reread_stats["replaced"] == 0
+    # the weakest-character trigger: a line sure on average but with one doubtful character
+    from rapidocr.ch_ppocr_rec.typings import WordInfo
+
+    eng.config = OcrConfig(reread_char_below=0.7, reread_variants=("thicken",))
+    rec = TextRecOutput(txts=("bad", "bad"), scores=[0.93, 0.93],
+                        word_results=(WordInfo(confs=[0.99, 0.5]), WordInfo(confs=[0.95, 0.9])))
+    out = eng._reread([crop, crop], rec)
+    assert out.txts == ("good", "bad") and eng.reread_stats["unsure"] == 1
+
+
+def test_deskew_as_coordinates_reads_the_unresampled_page(page150: np.ndarray) -> None:
+    """deskew_pixels=False: OCR gets the scan's own pixels (no resample), and layout_transform
+    maps them into the same deskewed frame that pixel deskew would have produced."""
+    scan = _rotate(page150, 3.0)
+    coords = clean(scan, dataclasses.replace(NO_RES, deskew_pixels=False))
+    pixels = clean(scan, NO_RES)
+    assert abs(coords.skew_deg - 3.0) <= 0.1 and "deskew_coordinates" in coords.steps
+    assert "deskew" not in coords.steps and np.array_equal(coords.image, scan)
+    assert np.allclose(coords.transform, np.eye(3)[:2])  # OCR boxes are scan pixels already
+    assert np.allclose(pixels.layout_transform, np.eye(3)[:2])  # pixel deskew: nothing left to do
+    # a scan point lands where pixel deskew put it (same frame, up to a pixel of canvas rounding)
+    inv = np.linalg.inv(np.vstack([pixels.transform, [0, 0, 1]]))[:2]
+    pts = [(100.0, 200.0), (scan.shape[1] - 50.0, scan.shape[0] / 2), (400.0, scan.shape[0] - 80.0)]
+    assert np.allclose(to_original(coords.layout_transform, pts), to_original(inv, pts), atol=1.0)
+    # turning the page by 180 keeps both maps consistent
+    from pipeline.cleanup import turn_180
+
+    turned = turn_180(coords)
+    assert np.allclose(turned.layout_transform, coords.layout_transform)
+
+
+def test_orchestrator_gives_layout_the_deskewed_box_and_the_dataset_the_scan_box() -> None:
+    """A line read on an unresampled page tilted 4 degrees: its dataset box stays in scan
+    pixels, its layout box comes out of layout_transform as a flat line, not a tall slanted box."""
+    from pipeline.cleanup import _deskew_matrix
+    from pipeline.ocr import OcrLine
+    from pipeline.orchestrator import _to_line
+
+    w, h, skew = 1200, 1600, 4.0
+    m = _deskew_matrix(w, h, skew)[0]
+    inv = np.linalg.inv(m)
+    flat = [(200.0, 700.0), (1000.0, 700.0), (1000.0, 725.0), (200.0, 725.0)]  # 800 x 25 in the deskewed frame
+    quad = [tuple(v) for v in to_original(inv[:2], flat)]  # the same line as read on the tilted page
+    ln = _to_line("p1", 1, OcrLine(quad, "文字", 0.9), np.eye(3)[:2], w, h, m[:2])
+    assert ln.box.height > 70  # scan box: the slanted line's bounding box (800 * sin 4 deg + 25)
+    assert abs(ln.layout_box.height - 25) <= 1 and abs(ln.layout_box.width - 800) <= 1
+    plain = _to_line("p1", 1, OcrLine(quad, "文字", 0.9), np.eye(3)[:2], w, h)
+    assert plain.layout_box.height > 70  # without the map, layout would get the slanted box
+
+
+def test_border_crop_keeps_glyphs_touching_the_border(page150: np.ndarray) -> None:
+    """A glyph joined to the scanner lid (a masthead character at the page edge) belongs to
+    the lid's dark component; whitening that component erased it (round 4, dev2 broadsheet
+    page), so by default the lid is cropped but nothing inside the crop box is painted."""
+    import cv2
+
+    scan = cv2.copyMakeBorder(page150, 40, 40, 40, 40, cv2.BORDER_CONSTANT, value=10)
+    h, w = scan.shape
+    ys = range(h // 2 - 60, h // 2 + 60, 12)
+    for y in ys:  # a comb of 3 px strokes, 50 px long, growing out of the left lid
+        scan[y : y + 3, 35:90] = 20
+    base = dataclasses.replace(NO_RES, deskew=False, detect_rotation=False)
+    kept = clean(scan, base)
+    painted = clean(scan, dataclasses.replace(base, whiten_border=True))
+    for out in (kept, painted):
+        assert "crop_borders" in out.steps and out.image.shape[1] < w - 60  # the lid is cropped
+
+    def at_strokes(out: Cleaned) -> np.ndarray:
+        dx, dy = (int(round(v)) for v in out.transform[:, 2])  # crop offset: cleaned + (dx, dy) = scan
+        return np.array([out.image[y + 1 - dy, 70 - dx] for y in ys])
+
+    assert (at_strokes(kept) < 60).all()  # the strokes survive
+    assert (at_strokes(painted) > 200).all()  # whitening erases them

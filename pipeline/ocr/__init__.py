@@ -72,6 +72,32 @@ ENGINES = {
 }
 
 
+CROP_VARIANTS = ("thicken", "upscale", "blur")
+
+
+def crop_variants(crop: np.ndarray, names: tuple[str, ...] | list[str]) -> list[np.ndarray]:
+    """Other looks at one text-line crop, for re-reading a line the recogniser was unsure of.
+    Why these: on worn 150-200 dpi scans the unsure lines are faded or broken strokes
+    ("thicken": a 2x2 min filter joins them), glyphs a few pixels too small for the
+    recogniser's fixed input height ("upscale": 1.5x cubic, sharper than the recogniser's own
+    linear resize) and dust or grain read as strokes ("blur": Gaussian sigma 0.8 melts specks
+    into the paper). A page-wide version of each raises show-through elsewhere on the page;
+    on one line's crop it cannot."""
+    import cv2
+
+    out: list[np.ndarray] = []
+    for name in names:
+        if name == "thicken":
+            out.append(cv2.erode(crop, np.ones((2, 2), np.uint8)))
+        elif name == "upscale":
+            out.append(cv2.resize(crop, None, fx=1.5, fy=1.5, interpolation=cv2.INTER_CUBIC))
+        elif name == "blur":
+            out.append(cv2.GaussianBlur(crop, (0, 0), 0.8))
+        else:
+            raise ValueError(f"unknown crop variant {name!r}; choose from {', '.join(CROP_VARIANTS)}")
+    return out
+
+
 def reading_score(lines: list[OcrLine]) -> float:
     """Confidence-weighted characters read: how much text the recogniser is sure of."""
     return sum(ol.confidence * len(ol.text.strip()) for ol in lines)
