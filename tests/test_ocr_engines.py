@@ -230,3 +230,25 @@ def test_printed_gaps_become_spaces_and_latin_spaces_are_kept() -> None:
     assert text == "静安寺街道"  # even spacing: no space
     text, _, _ = restore_gaps("ISO 9001", [0.9] * 7, boxes([0, 12, 24, 40, 52, 64, 76]))
     assert text == "ISO 9001"
+
+
+def test_rapidocr_describes_itself_without_loading_the_models_and_a_bad_model_fails_on_first_use(tmp_path, monkeypatch):
+    """The batch's main process only describes the engine for the manifest: that must not cost a
+    model load; a model file that cannot be loaded still ends the run with an EngineError."""
+    if _available("rapidocr"):
+        pytest.skip(_available("rapidocr"))
+    import numpy as np
+
+    from pipeline.ocr import rapid
+
+    engine = create_engine(OcrConfig(engine="rapidocr"))
+    info = engine.describe()
+    assert [m["role"] for m in info["models"]] == ["det", "rec", "cls"] and all(len(m["sha256"]) == 64 for m in info["models"])
+    assert engine._loaded is None  # nothing loaded by describing
+
+    for name in (rapid.DET_MODEL, rapid.REC_MODEL, rapid.CLS_MODEL):  # same names, unloadable bytes
+        (tmp_path / name).write_bytes(b"not an onnx model")
+    monkeypatch.setattr(rapid, "model_dir", lambda: tmp_path)
+    broken = create_engine(OcrConfig(engine="rapidocr"))
+    with pytest.raises(EngineError, match="could not load the PP-OCR models"):
+        broken.recognize(np.full((64, 256), 255, np.uint8))

@@ -8,12 +8,16 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..config import OcrConfig
 from ..errors import EngineError
 from . import ModelFile, OcrLine, PageUpsideDown, crop_variants, model_sha256, restore_gaps
+
+if TYPE_CHECKING:
+    from rapidocr import RapidOCR
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +54,6 @@ class RapidOcrEngine:
             self.models.append(ModelFile(role, fname, str(path), model_sha256(str(path))))
         threads = config.threads or max(1, os.cpu_count() or 1)
         self.threads = threads
-        from rapidocr import RapidOCR
-
         self._params = {
             "Global.use_cls": False,  # pages are upright after cleanup
             "Global.log_level": "error",
@@ -67,10 +69,25 @@ class RapidOcrEngine:
             "EngineConfig.onnxruntime.intra_op_num_threads": threads,
             "EngineConfig.onnxruntime.inter_op_num_threads": 1,
         }
-        try:
-            self._ocr = RapidOCR(params=self._params)
-        except Exception as e:  # noqa: BLE001 - any load failure is an engine problem
-            raise EngineError(f"could not load the PP-OCR models through rapidocr: {e}") from e
+        self._loaded: RapidOCR | None = None
+
+    @property
+    def _ocr(self) -> RapidOCR:
+        """The onnxruntime sessions, opened on first use: describing the engine for the manifest
+        (model files, settings) must not cost a model load in the main process of a batch."""
+        if self._loaded is None:
+            from rapidocr import RapidOCR
+
+            try:
+                ocr = RapidOCR(params=self._params)
+                # rapidocr opens each onnxruntime session on its first call; open them here, so
+                # that a damaged model file is one EngineError (the run ends) and not an
+                # internal error on every page
+                ocr._load_det_model(), ocr._load_rec_model(), ocr._load_cls_model()
+                self._loaded = ocr
+            except Exception as e:  # noqa: BLE001 - any load failure is an engine problem
+                raise EngineError(f"could not load the PP-OCR models through rapidocr: {e}") from e
+        return self._loaded
 
     def describe(self) -> dict:
         from importlib.metadata import version
