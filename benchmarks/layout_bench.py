@@ -52,7 +52,17 @@ figure tuned on one set is never passed off as another's:
 - tuned-10: `TUNE10_TEMPLATES` below, round-22 tuning templates of unseen4-a3-5col's and
   unseen5-a3-6col's traits (from their template definitions only), seeds 1500-1501;
 - degraded-10: the tuned-10 templates through the current hard profile (`_hard-new`, seed
-  1600), 1 issue each (a tuning set: looked at page by page).
+  1600), 1 issue each (a tuning set: looked at page by page);
+- unseen-9: `UNSEEN9_TEMPLATES` below, built in round 23 before any round-23 change (A3 8
+  columns without rules, 2 mm gutters, an 8 pt body, four 2-column modules on a row; A4 4
+  columns with rules, a 7.5 pt body at 2.1 leading, 30 pt headlines), seeds 1700-1701;
+- degraded-unseen-9: the unseen-9 templates through the current hard profile (`_hard-new`,
+  seed 1800), 1 issue each (report only);
+- tuned-11: `TUNE11_TEMPLATES` below, round-23 tuning templates of unseen8-a4-2col's traits
+  and of unseen7-a3-7col's with unseen8-a3-5col's (from their template definitions only),
+  seeds 1900-1901;
+- degraded-11: the tuned-11 templates through the current hard profile (`_hard-new`, seed
+  2000), 1 issue each (a tuning set: looked at page by page).
 
 The OCR engine runs once per page and its lines are cached as JSON under the cache dir (with the
 cleanup transform for degraded pages), so layout can be iterated on in seconds:
@@ -763,6 +773,111 @@ TUNE10_TEMPLATES: dict[str, Template] = {
         ),
     ]
 }
+# Round 23: two more, built and OCR'd before any round-23 change, never looked at page by page
+# and never tuned on (reported as "unseen-9"; "degraded-unseen-9" through the current hard
+# profile, 1 issue), each unlike every earlier template in at least two ways: A3 with 8 columns
+# (at most 7 before) WITHOUT rules (ruleless pages had at most 6), the narrowest gutters (2 mm;
+# at least 2.5), the smallest A3 body (8 pt sans; at least 8.5) and a row of four 2-column
+# modules side by side; A4 with 4 columns WITH rules (A4 4-column pages had none), the smallest
+# body of all (7.5 pt; at least 8) at the loosest A4 leading (2.1; at most 2.0) under the
+# largest A4 headlines (30 pt bold serif, 4x the body; the largest ratio was ~3.6x).
+# Their own seeds (`SEED_OFFSET`: 1700-1701 clean, 1800 degraded).
+UNSEEN9_TEMPLATES: dict[str, Template] = {
+    t.name: t
+    for t in [
+        Template(
+            "unseen9-a3-8col",
+            "A3",
+            8,
+            False,
+            ((3, 5), (2, 2, 2, 2), (8,)),
+            margin_mm=9,
+            gutter_mm=2,
+            body_pt=8,
+            line_spacing=1.5,
+            body_font="sans",
+            head_font="ming",
+            sub_font="serif_bold",
+            caption_font="serif",
+            headline_pt=22,
+            kicker_pt=13,
+            title_left=False,
+            head_color=(70, 20, 110),
+            title_color=(160, 30, 30),
+        ),
+        Template(
+            "unseen9-a4-4col",
+            "A4",
+            4,
+            True,
+            ((1, 2, 1), (4,), (2, 2)),
+            margin_mm=14,
+            gutter_mm=4,
+            body_pt=7.5,
+            line_spacing=2.1,
+            body_font="serif",
+            head_font="serif_bold",
+            sub_font="sans_bold",
+            caption_font="ming",
+            headline_pt=30,
+            kicker_pt=13,
+            head_color=(0, 70, 50),
+            title_color=(30, 30, 90),
+        ),
+    ]
+}
+# Round 23: TUNING templates ("tuned-11"; "degraded-11" through the current hard profile,
+# 1 issue) built from the written DEFINITIONS of unseen-7 and unseen-8 only (their pages were
+# never looked at): unseen8-a4-2col's traits (A4, 2 columns with rules, a 13 pt body at the
+# tightest 1.25 leading, 9 mm gutters, ~28 pt light Ming headlines, two side-by-side rows
+# first) and, on A3, unseen7-a3-7col's (7 columns, a small ~8.5 pt body, 3 mm gutters, a 2+3+2
+# row) with unseen8-a3-5col's (no rules, narrow 6-7 mm margins, light sans headlines over a
+# Ming body at loose leading); other rows, faces, sizes, colours and seeds (1900-1901, 2000).
+TUNE11_TEMPLATES: dict[str, Template] = {
+    t.name: t
+    for t in [
+        Template(
+            "tune11-a4-2col",
+            "A4",
+            2,
+            True,
+            ((1, 1), (1, 1), (1, 1)),
+            margin_mm=11,
+            gutter_mm=8.5,
+            body_pt=12.8,
+            line_spacing=1.25,
+            body_font="serif",
+            head_font="ming",
+            sub_font="sans_bold",
+            caption_font="sans",
+            headline_pt=27,
+            kicker_pt=14,
+            title_left=True,
+            head_color=(90, 50, 20),
+            title_color=(20, 60, 130),
+        ),
+        Template(
+            "tune11-a3-7col",
+            "A3",
+            7,
+            False,
+            ((2, 3, 2), (4, 3), (7,)),
+            margin_mm=7,
+            gutter_mm=3,
+            body_pt=8.8,
+            line_spacing=1.8,
+            body_font="ming",
+            head_font="sans",
+            sub_font="serif_bold",
+            caption_font="serif",
+            headline_pt=27,
+            kicker_pt=15,
+            title_left=False,
+            head_color=(30, 80, 30),
+            title_color=(100, 20, 80),
+        ),
+    ]
+}
 # Sets drawn from seeds of their own (added to --first-seed), so a tuning template of a family
 # never shares its content with that family's unseen pages.
 SEED_OFFSET: dict[str, int] = {
@@ -778,6 +893,10 @@ SEED_OFFSET: dict[str, int] = {
     "degraded-unseen-8": 1200,
     "tuned-10": 1400,
     "degraded-10": 1400,
+    "unseen-9": 1600,
+    "degraded-unseen-9": 1600,
+    "tuned-11": 1800,
+    "degraded-11": 1800,
 }
 DEGRADED_PROFILES = ("typical", "hard")
 # Round 11: two tuned templates through the rebuilt "hard" profile and the current cleanup
@@ -803,6 +922,8 @@ def _template(name: str) -> Template:
         **TUNE9_TEMPLATES,
         **UNSEEN8_TEMPLATES,
         **TUNE10_TEMPLATES,
+        **UNSEEN9_TEMPLATES,
+        **TUNE11_TEMPLATES,
     }[name]
 
 
@@ -1180,6 +1301,10 @@ def main(argv: list[str] | None = None) -> int:
             "degraded-unseen-8",
             "tuned-10",
             "degraded-10",
+            "unseen-9",
+            "degraded-unseen-9",
+            "tuned-11",
+            "degraded-11",
         ],
     )
     ap.add_argument(
@@ -1241,6 +1366,10 @@ def main(argv: list[str] | None = None) -> int:
         "degraded-unseen-8": hard(UNSEEN8_TEMPLATES, "hard-new"),
         "tuned-10": clean(TUNE10_TEMPLATES),
         "degraded-10": hard(TUNE10_TEMPLATES, "hard-new"),
+        "unseen-9": clean(UNSEEN9_TEMPLATES),
+        "degraded-unseen-9": hard(UNSEEN9_TEMPLATES, "hard-new"),
+        "tuned-11": clean(TUNE11_TEMPLATES),
+        "degraded-11": hard(TUNE11_TEMPLATES, "hard-new"),
     }
     plan: list[tuple[str, str, str]] = []  # set, template, profile
     for s in a.sets:
@@ -1256,7 +1385,7 @@ def main(argv: list[str] | None = None) -> int:
     for set_, t, prof in plan:
         rows: list[dict] = []
         arts: Counter = Counter()
-        one = set_.startswith("degraded-unseen") or set_ in ("degraded-4", "degraded-new", "degraded-9", "degraded-10")
+        one = set_.startswith("degraded-unseen") or set_ in ("degraded-4", "degraded-new", "degraded-9", "degraded-10", "degraded-11")
         n_issues = a.unseen_degraded_issues if one else a.issues
         for k in range(n_issues):
             seed = a.first_seed + k + SEED_OFFSET.get(set_, 0)

@@ -221,6 +221,7 @@ def analyze_page(page: Page, cfg: LayoutConfig, params: LayoutParams | None = No
     frames = _column_frames(usable, m, p)
     usable = _join_title_pieces(usable, frames, m, p)
     usable = _split_crossers(usable, frames, m, p)
+    usable = _split_headline_pairs(usable, frames, m, p)
     frames = _column_frames(usable, m, p)  # again, without the lines that ran across gutters
     usable = _clip_overhangs(usable, frames, m, p)
     vlines = _visual_lines(usable, frames, m, p)
@@ -446,7 +447,7 @@ def _visual_lines(
                 and gap <= 1.2 * b.height
                 and _headline_type(ln, m, p)
                 and all(_headline_type(o, m, p) for o in v.lines)
-                and not _own_columns(vb, b, frames, lines, m, p)
+                and not _own_columns(vb, _heading_run(ln, lines, frames, m, p), frames, lines, m, p)
             ):
                 best = v  # a headline with a word space that happens to sit over a column gutter
                 break
@@ -464,6 +465,36 @@ def _visual_lines(
             best.lines.append(ln)
             best.box = best.box.union(b)
     return out
+
+
+def _heading_run(
+    ln: Line, lines: list[Line], frames: list[tuple[float, float]], m: _Metrics, p: LayoutParams
+) -> Box:
+    """The box of a heading piece with the pieces that continue it to its right on its row,
+    inside the column frame it starts in: the engine may cut a headline at a glyph gap, and
+    only the whole headline's extent tells whether it is centred over its own column (a
+    first piece alone is not, and the headline beside it took it for its own word space)."""
+    b = ln.lbox
+    f = next((f for f in frames if f[0] - m.cw <= b.x0 < f[1]), None)
+    if f is None:
+        return b
+    box = b
+    grew = True
+    while grew:
+        grew = False
+        for o in lines:
+            ob = o.lbox
+            if (
+                ob.x1 > box.x1
+                and ob.x0 > box.x0
+                and -0.6 * b.height <= ob.x0 - box.x1 <= 1.2 * b.height  # engine boxes of pieces overlap
+                and ob.x1 <= f[1] + 0.8 * m.cw
+                and abs(ob.height - b.height) <= 0.1 * b.height
+                and abs(ob.y0 - b.y0) <= 0.2 * b.height
+                and _headline_type(o, m, p)
+            ):
+                box, grew = box.union(ob), True
+    return box
 
 
 def _own_columns(
@@ -783,6 +814,58 @@ def _split_crossers(
             log.debug("split %r at the gutter %.0f-%.0f", ln.text, cut[0], cut[1])
             rest = [o for o in body if o is not b] + [x.lbox for x in parts]
             out.extend(_split_crossers(list(parts), frames, m, p, rest))
+    return out
+
+
+def _split_headline_pairs(
+    lines: list[Line], frames: list[tuple[float, float]], m: _Metrics, p: LayoutParams
+) -> list[Line]:
+    """Split one headline box the engine read across two side-by-side modules' headlines (a
+    gutter narrower than a headline glyph, no rule): the headline that wraps goes on, on the
+    next row, in a piece centred under its own module only. That piece is neither centred
+    under the merged box nor aligned with either of its ends, as a wrapped spanning headline's
+    next line is; its module shares the merged box's outer edge, so mirroring that edge about
+    the piece's centre finds the module's inner edge: a gutter the box crosses, cut there."""
+    gutters = [(f[1], g[0]) for f, g in itertools.pairwise(sorted(frames)) if 0 < g[0] - f[1] <= 4 * m.cw]
+    if not gutters:
+        return lines
+    heads = [ln for ln in lines if _headline_type(ln, m, p)]
+    out: list[Line] = []
+    for ln in lines:
+        b = ln.lbox
+        cut: tuple[float, float] | None = None
+        if any(ln is h for h in heads):
+            hcw = b.width / max(1.0, _glyph_count(ln.text.strip()))
+            crossed = [(gl, gr) for gl, gr in gutters if b.x0 < gl - hcw and b.x1 > gr + hcw]
+            below = [
+                o.lbox
+                for o in heads
+                if o is not ln
+                and b.y1 - 0.3 * b.height <= o.lbox.y0 <= b.y1 + b.height
+                and o.lbox.x0 >= b.x0 - hcw
+                and o.lbox.x1 <= b.x1 + hcw
+                and 0.8 * b.height <= o.lbox.height <= 1.25 * b.height  # the same type: no intertitle
+            ]
+            aligned = any(
+                abs(o.cx - b.cx) <= 2 * hcw or abs(o.x0 - b.x0) <= hcw or abs(o.x1 - b.x1) <= hcw for o in below
+            )
+            if crossed and below and not aligned:
+                cuts: set[tuple[float, float]] = set()
+                for o in below:
+                    edge = 2 * o.cx - (b.x0 if o.cx < b.cx else b.x1)
+                    g = min(crossed, key=lambda g: abs((g[0] + g[1]) / 2 - edge))
+                    if abs((g[0] + g[1]) / 2 - edge) <= 1.5 * hcw:
+                        cuts.add(g)
+                if len(cuts) == 1:
+                    gl, gr = next(iter(cuts))
+                    if not any(o.x0 < gl and o.x1 > gr for o in below):
+                        cut = (gl, gr)
+        parts = _split_line(ln, *cut) if cut else None
+        if parts is None:
+            out.append(ln)
+        else:
+            log.debug("split the headlines %r into %r + %r at a gutter", ln.text, parts[0].text, parts[1].text)
+            out.extend(parts)
     return out
 
 
@@ -2158,16 +2241,23 @@ def _runs_by_column(
         return {}
     heads = [lead[k].box for k in starts]
     cuts = [last_box[a.article_id] for a in carried]
-    # each run opens at the top of the page's text, each cut at the foot: columns side by side
-    lh = statistics.median(b.box.height / max(1, len(b.lines)) for b in lead)
-    top, low = min(h.y0 for h in heads), max(c.y1 for c in cuts)
-    if any(h.y0 > top + 1.5 * lh for h in heads) or any(c.y1 < low - 1.5 * lh for c in cuts):
-        return {}
     for boxes in (heads, cuts):
         if any(not _x_apart(a, c) for i, a in enumerate(boxes) for c in boxes[i + 1 :]):
             return {}
     by_x = sorted(carried, key=lambda a: last_box[a.article_id].cx)
     ranks = sorted(range(len(starts)), key=lambda i: heads[i].cx)
+    # each run opens at the top of the page's text, each cut at the foot: columns side by side.
+    # A run that opens on a caption opens on its photo: the photo did not fit at the foot of the
+    # page before, so that column was cut short there and its text here starts below the photo
+    lh = statistics.median(b.box.height / max(1, len(b.lines)) for b in lead)
+    top, low = min(h.y0 for h in heads), max(c.y1 for c in cuts)
+    for r, i in enumerate(ranks):
+        photo = lead[starts[i]].kind == BlockKind.CAPTION and not any(
+            b.box.y1 <= heads[i].y0 and not _x_apart(b.box, heads[i]) for b in lead
+        )
+        cut = last_box[by_x[r].article_id]
+        if not photo and (heads[i].y0 > top + 1.5 * lh or cut.y1 < low - 1.5 * lh):
+            return {}
     # and each run in the column its article was cut in (the grid repeats from page to page):
     # a run in another column is the one before it flowing on, or an article that had ended
     if any(_x_apart(heads[i], last_box[by_x[r].article_id]) for r, i in enumerate(ranks)):

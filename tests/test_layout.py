@@ -12,7 +12,7 @@ from layout_drawing import CW, OFFSET, collapse, draw, order
 
 from pipeline.config import LayoutConfig
 from pipeline.layout import analyze_page, build_articles
-from pipeline.model import Block, BlockKind, Box, Issue, Page
+from pipeline.model import Block, BlockKind, Box, Issue, Line, Page
 
 CFG = LayoutConfig()
 
@@ -2459,3 +2459,128 @@ def test_columns_whose_frames_touch_still_have_a_gutter_between_them() -> None:
     lines = sorted((ln for b in page.blocks for ln in b.lines if ln.order >= 0), key=lambda ln: ln.order)
     assert "".join(by_text[ln.text] for ln in lines) == "H" + "A" * 8 + "B" * 8
     assert all(len({by_text[ln.text] for ln in b.lines}) == 1 for b in page.blocks)
+
+
+# --------------------------------------------------------------------------- round 23
+
+
+def _photo_pushed_over(layout_py: str | None = None) -> list[str]:
+    """Page 1: two 1-column modules side by side, both cut at the foot of the page; the left
+    one's column stops three lines short (its photo did not fit there) at a sentence end, the
+    right one stops mid-sentence. Page 2 opens the left column on that photo (its caption, `c`)
+    and the right column on text at the top. Returns the articles (letters, runs collapsed)."""
+    p1, l1 = draw(
+        """
+        HHHHHHHHHH  KKKKKKKKKK
+        HHHHHHHHHH  KKKKKKKKKK
+
+          AAAAAAAA    BBBBBBBB
+        AAAAAAAAAA  BBBBBBBBBB
+        AAAAAAAAAA  BBBBBBBBBB
+        aaaaaaaaaa  BBBBBBBBBB
+                    BBBBBBBBBB
+                    BBBBBBBBBB
+                    BBBBBBBBBB
+        """,
+        big="HK",
+        texts={"a": ["居民们纷纷表示收获很大。"]},
+        page_id="t_p001",
+    )
+    p2, l2 = draw(
+        """
+                    EEEEEEEEEE
+                    EEEEEEEEEE
+                    EEEEEEEEEE
+                    EEEEEEEEEE
+          cccccc    EEEEEEEEEE
+        DDDDDDDDDD  EEEEEEEEEE
+        DDDDDDDDDD  EEEEEEEEEE
+        DDDDD       EEEEE
+            yyyyyy      zzzzzz
+        """,
+        small="c",
+        texts={"y": ["（党建办）"], "z": ["（通讯员钱娜）"], "c": ["志愿者为居民服务"]},
+        page_id="t_p002",
+        page_no=2,
+    )
+    for p in (p1, p2):
+        analyze_page(p, CFG)
+    issue = build_articles(_issue(p1, p2))
+    letters = {**l1, **l2}
+    return [
+        collapse("".join(letters[id(ln)] for bid in a.block_ids for ln in issue.block(bid).lines))
+        for a in issue.articles
+    ]
+
+
+def test_a_continuation_opening_on_a_photo_is_matched_to_the_column_cut_short() -> None:
+    """Round 23 (tune11-a4-2col s1900 p4-p5): a photo that did not fit at the foot of page 4
+    left its column three lines short, at a sentence end by chance; page 5 opens that column on
+    the photo's caption, below the photo, and the other column on text at the top. The
+    mid-sentence-first order gave the left column to the right module; matched by column
+    position, the short cut and the low caption explained by the photo."""
+    assert _photo_pushed_over() == ["HAacDy", "KBEz"]
+
+
+@pytest.mark.parametrize("overlap", [0.0, 60.0])  # 60: K and L overlap by 30 px, 0.4 of their height
+def test_side_by_side_headline_the_engine_cut_in_two_is_not_joined_to_its_neighbour(overlap: float) -> None:
+    """Round 23 (degraded-11, tune11-a4-2col hard p1 and p3): two 1-column modules' headlines
+    (`H`; `K` + `L`) on one row, under a gutter narrower than a headline glyph; the engine cut
+    the right one at a glyph gap. The word-space join asked whether `K` alone was centred over
+    its column (it is not: only `K` + `L` is), so `K` joined `H` as one title with a word space
+    and the two modules became one article. The right heading is now judged by its whole run
+    on its row inside its column, pieces whose engine boxes overlap (p1: by half their height)
+    included."""
+    drawing = """
+      HHHHHHHHHHHHHHHHHH  KKKKKKKKK LLLLLLLLLL
+
+      AAAAAAAAAAAAAAAAAA    CCCCCCCCCCCCCCCCCC
+    AAAAAAAAAAAAAAAAAAAA  CCCCCCCCCCCCCCCCCCCC
+    AAAAAAAAAAAAAAAAAAAA  CCCCCCCCCCCCCCCCCCCC
+    AAAAAAAAAAAAAAAAAAAA  CCCCCCCCCCCCCCCCCCCC
+    AAAAAAAAAAAAAAAAAAAA  CCCCCCCCCCCCCCCCCCCC
+    AAAAAAAAAA            CCCCCCCCCCCC
+    """
+    page, letters = draw(drawing, heights={k: 2.5 for k in "HKL"})
+    for ln in page.ocr_lines:
+        if letters[id(ln)] == "L":
+            b = ln.lbox
+            ln.layout_box = Box(b.x0 - overlap, b.y0, b.x1, b.y1)
+    analyze_page(page, CFG)
+    heads = sorted(
+        "".join(sorted({letters[id(ln)] for ln in b.lines})) for b in page.blocks if b.kind == BlockKind.HEADLINE
+    )
+    assert heads[0] == "H"  # its own headline: K (and L) no longer joined to it
+    assert _articles(page, letters) == ["HA", "KLC"]
+
+
+def test_one_engine_line_over_two_side_by_side_headlines_is_cut_at_their_gutter() -> None:
+    """Round 23 (tune11-a3-7col s1900/s1901 p1: 7 columns, 3 mm gutters, no rules): the
+    engine read two modules' headlines on one row as one box (`H`) across the gutter between
+    the modules; the left headline wraps, on the next row, to a piece (`G`) centred under its
+    own module only. One headline then opened one article over both modules. The box is cut
+    at the gutter that the mirror of its left edge about `G`'s centre finds; the right part
+    (`R`, the same engine line's second half) heads the right module."""
+    drawing = """
+    HHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHHH
+
+         GGGGGGGGGG         CCCCCCCCCCCCCCCCCC
+                          CCCCCCCCCCCCCCCCCCCC
+      AAAAAAAAAAAAAAAAAA  CCCCCCCCCCCCCCCCCCCC
+    AAAAAAAAAAAAAAAAAAAA  CCCCCCCCCCCCCCCCCCCC
+    AAAAAAAAAAAAAAAAAAAA  CCCCCCCCCCCCCCCCCCCC
+    AAAAAAAAAAAAAAAAAAAA  CCCCCCCCCCCCCCCCCCCC
+    AAAAAAAAAAAAAAAAAAAA  CCCCCCCCCCCCCCCCCCCC
+    AAAAAAAAAA            CCCCCCCCCCCC
+    """
+    page, letters = run(drawing, heights={k: 2.5 for k in "HG"})
+    issue = build_articles(_issue(page))
+
+    def letter(ln: Line) -> str:  # the parts of a cut line are new lines: told by position
+        return letters.get(id(ln)) or ("R" if ln.lbox.x0 >= 20 * CW else "H")
+
+    groups = [
+        collapse("".join(letter(ln) for bid in a.block_ids for ln in issue.block(bid).lines))
+        for a in issue.articles
+    ]
+    assert groups == ["HGA", "RC"]
