@@ -422,7 +422,7 @@ def test_reread_keeps_the_surest_reading_of_unsure_lines_only() -> None:
     crop[6:18, 20] = 40  # 12 ink pixels: "bad" as is, "good" once thickened
     eng = RapidOcrEngine.__new__(RapidOcrEngine)
     eng.config = OcrConfig(reread_below=0.9, reread_variants=("thicken", "upscale", "blur"))
-    eng._ocr = type("O", (), {"_load_rec_model": staticmethod(lambda: _FakeRec())})()
+    eng._loaded = type("O", (), {"_load_rec_model": staticmethod(lambda: _FakeRec())})()
     rec = TextRecOutput(txts=("bad", "sure"), scores=[0.5, 0.97], word_results=("w0", "w1"))
     out = eng._reread([crop, crop], rec)
     assert out.txts == ("good", "sure")
