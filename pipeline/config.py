@@ -100,6 +100,10 @@ class CorrectConfig:
     # the two glyphs rendered and correlated (docs/CORRECTIONS.md 2026-11-25 round 3)
     glyph_lexicon: bool = True
     glyph_min_sim: float = 0.8
+    # round 4: look-alikes by rendered glyph shape (resources/lexicon/confusables_glyph.tsv,
+    # benchmarks/glyph_neighbours.py), tried as learned pairs (strict jieba gain, engine confidence)
+    glyph_confusions: bool = True
+    glyph_top_k: int = 1  # nearest glyph neighbours per character used (the file holds up to 3)
     masthead_top_fraction: float = 0.25  # fallback masthead: lines in this top share of page 1
 
 

@@ -204,12 +204,16 @@ def curated_lexicon() -> frozenset[str]:
 
 
 @lru_cache(maxsize=8)
-def confusion_table(engine: bool = False, min_count: int = 2, symmetric: bool = False) -> dict[str, tuple[str, ...]]:
+def confusion_table(
+    engine: bool = False, min_count: int = 2, symmetric: bool = False, glyph_top_k: int = 0
+) -> dict[str, tuple[str, ...]]:
     """Character -> the characters it may have been misread for: the groups of confusables.txt
     (symmetric), then with `engine` the recogniser's own substitutions learned by
     benchmarks/learn_confusions.py (what the engine read -> what was printed; both ways with
     `symmetric`), pairs seen at least `min_count` times, most frequent first after the hand-made
-    alternatives. CorrectConfig's engine_* fields choose the arguments the stage uses."""
+    alternatives; then, with `glyph_top_k` > 0, each character's nearest glyph look-alikes from
+    benchmarks/glyph_neighbours.py (both ways: shape similarity is symmetric). CorrectConfig's
+    engine_* and glyph_* fields choose the arguments the stage uses."""
     table: dict[str, list[str]] = {}
     for group in load_wordlist("confusables"):
         chars = [c for c in group.split() if len(c) == 1]
@@ -222,7 +226,33 @@ def confusion_table(engine: bool = False, min_count: int = 2, symmetric: bool = 
                 alts = table.setdefault(a, [])
                 if b not in alts:
                     alts.append(b)
+    for char, near in glyph_neighbours(glyph_top_k) if glyph_top_k > 0 else ():
+        for a, b in ((char, near), (near, char)):
+            alts = table.setdefault(a, [])
+            if b not in alts:
+                alts.append(b)
     return {k: tuple(v) for k, v in table.items()}
+
+
+@lru_cache(maxsize=4)
+def glyph_neighbours(top_k: int = 3) -> tuple[tuple[str, str], ...]:
+    """(char, look-alike) pairs of lexicon/confusables_glyph.tsv, each character's `top_k` nearest
+    rendered-glyph neighbours (benchmarks/glyph_neighbours.py). Why: a general candidate source
+    for pairs neither the hand table nor the short engine learning run has seen. Missing file:
+    none."""
+    from importlib import resources
+
+    ref = resources.files("pipeline.resources").joinpath("lexicon", "confusables_glyph.tsv")
+    if not ref.is_file():
+        log.warning("no glyph neighbour table %s; glyph candidates off", ref)
+        return ()
+    rows = []
+    for raw in ref.read_text(encoding="utf-8").splitlines():
+        parts = raw.split("\t")
+        if raw.startswith("#") or len(parts) != 2 or len(parts[0]) != 1 or parts[0] == "char":
+            continue
+        rows.extend((parts[0], n) for n in parts[1][:top_k] if n != parts[0])
+    return tuple(rows)
 
 
 @lru_cache(maxsize=8)
@@ -492,25 +522,57 @@ class _Evidence:
     freq_word: str = ""
 
 
+@lru_cache(maxsize=1)
+def _curated_prefixes() -> frozenset[str]:
+    return frozenset(w[:k] for w in curated_lexicon() for k in range(1, len(w) + 1))
+
+
+_CORPUS_PREFIXES: dict[int, tuple[CorpusLexicon, int, frozenset[str]]] = {}
+
+
+def _corpus_prefixes(lexicon: CorpusLexicon) -> frozenset[str]:
+    """Every prefix of the batch's words, built once per lexicon (identity and size checked)."""
+    hit = _CORPUS_PREFIXES.get(id(lexicon))
+    if hit is not None and hit[0] is lexicon and hit[1] == len(lexicon.counts):
+        return hit[2]
+    pre = frozenset(w[:k] for w in lexicon.counts for k in range(1, len(w) + 1))
+    _CORPUS_PREFIXES.clear()  # one batch at a time; keeps the cache from holding old lexicons
+    _CORPUS_PREFIXES[id(lexicon)] = (lexicon, len(lexicon.counts), pre)
+    return pre
+
+
 def _evidence(text: str, i: int, lexicon: CorpusLexicon | None, max_len: int = 10) -> _Evidence:
+    """The best shipped, batch and jieba words of 2..max_len characters covering position i.
+    Windows are grown from each start only while they are still the prefix of some known word
+    (jieba's dictionary holds every prefix of its words), so the many look-alike candidates of
+    the learned and glyph tables stay cheap; the result is the same as trying every window."""
     ev = _Evidence()
     cur = curated_lexicon()
     freq = _jieba_freq()
+    cur_pre = _curated_prefixes()
+    corp_pre = _corpus_prefixes(lexicon) if lexicon is not None else frozenset()
     n = len(text)
-    for length in range(2, max_len + 1):
-        for a in range(max(0, i - length + 1), min(i, n - length) + 1):
-            w = text[a : a + length]
-            if not _HAN.match(w[0]) or not _HAN.match(w[-1]) or " " in w or "\n" in w:
-                continue
-            if w in cur and length > ev.curated:
-                ev.curated, ev.curated_word = length, w
-            f = freq.get(w) or 0
-            if f > ev.freq:
-                ev.freq, ev.freq_word = f, w
-            if lexicon is not None:
-                c = lexicon.count(w)
-                if c > ev.corpus or (c == ev.corpus and c and length > len(ev.corpus_word)):
-                    ev.corpus, ev.corpus_word = c, w
+    windows: list[tuple[int, int, str]] = []
+    for a in range(max(0, i - max_len + 1), i + 1):
+        if not _HAN.match(text[a]):
+            continue
+        for b in range(a + 1, min(n, a + max_len) + 1):
+            w = text[a:b]
+            if w not in freq and w not in cur_pre and w not in corp_pre:
+                break  # no known word starts with w: none longer from a either
+            if b > i and b - a >= 2 and _HAN.match(text[b - 1]) and " " not in w and "\n" not in w:
+                windows.append((b - a, a, w))
+    windows.sort()
+    for length, _, w in windows:
+        if w in cur and length > ev.curated:
+            ev.curated, ev.curated_word = length, w
+        f = freq.get(w) or 0
+        if f > ev.freq:
+            ev.freq, ev.freq_word = f, w
+        if lexicon is not None:
+            c = lexicon.count(w)
+            if c > ev.corpus or (c == ev.corpus and c and length > len(ev.corpus_word)):
+                ev.corpus, ev.corpus_word = c, w
     return ev
 
 
@@ -519,25 +581,27 @@ def _rule_lookalikes(text: str, ctx: _Ctx) -> list[Edit]:
     makes none: a shipped lexicon entry (3+ characters), a word the batch has seen many times
     more often, or a much more frequent jieba word where the engine itself was unsure."""
     cfg = ctx.cfg
-    table = confusion_table(cfg.engine_confusions, cfg.engine_min_count, cfg.engine_symmetric)
-    hand = confusion_table() if cfg.engine_confusions else table
+    glyph_k = cfg.glyph_top_k if cfg.glyph_confusions else 0
+    table = confusion_table(cfg.engine_confusions, cfg.engine_min_count, cfg.engine_symmetric, glyph_k)
+    hand = confusion_table()
     edits: list[Edit] = []
+    spans: list[tuple[int, int]] = []
     for i, ch in enumerate(text):
         alts = table.get(ch)
         if not alts:
             continue
         orig = _evidence(text, i, ctx.lexicon)
         conf_char = _char_conf(ctx.spans, i)
-        found: list[tuple[float, float, str, str]] = []
+        found: list[tuple[float, float, str, str, tuple[int, int]]] = []
         for alt in alts:
             # a pair only the engine table holds rests on the engine: jieba alone may not apply it
             # where the engine gave no confidence to doubt (五同 -> 五间 in a quoted term)
             learned_only = alt not in hand.get(ch, ())
             cand_text = text[:i] + alt + text[i + 1 :]
             cand = _evidence(cand_text, i, ctx.lexicon)
-            decided: tuple[float, str] | None = None
+            decided: tuple[float, str, str] | None = None
             if cand.curated >= 3 and orig.curated == 0 and (cand.curated >= 4 or orig.freq < cfg.dict_min_freq):
-                decided = (0.95 if cand.curated >= 4 else 0.9, f"lexicon {cand.curated_word}")
+                decided = (0.95 if cand.curated >= 4 else 0.9, f"lexicon {cand.curated_word}", cand.curated_word)
             elif (
                 ctx.lexicon is not None
                 and orig.curated == 0
@@ -545,7 +609,7 @@ def _rule_lookalikes(text: str, ctx: _Ctx) -> list[Edit]:
                 and cand.corpus >= cfg.corpus_ratio * max(1, _same_window(text, cand_text, cand.corpus_word, i, ctx))
                 and (len(cand.corpus_word) >= 3 or orig.freq == 0)
             ):
-                decided = (0.9, f"batch {cand.corpus_word}x{cand.corpus}")
+                decided = (0.9, f"batch {cand.corpus_word}x{cand.corpus}", cand.corpus_word)
             elif (
                 orig.curated == 0
                 and orig.corpus < cfg.corpus_min_count
@@ -554,9 +618,9 @@ def _rule_lookalikes(text: str, ctx: _Ctx) -> list[Edit]:
                 and (conf_char < cfg.dict_max_char_conf if conf_char is not None else not learned_only)
                 and _segment_gain(text, cand_text, i) >= _min_gain(orig.freq, cfg, learned_only)
             ):
-                decided = (0.8 if conf_char is None else 0.85, f"jieba {cand.freq_word}")
+                decided = (0.8 if conf_char is None else 0.85, f"jieba {cand.freq_word}", cand.freq_word)
             if decided:
-                found.append((decided[0], _segment_gain(text, cand_text, i), alt, decided[1]))
+                found.append((decided[0], _segment_gain(text, cand_text, i), alt, decided[1], _word_span(cand_text, i, decided[2])))
         if not found:
             continue
         found.sort(key=lambda f: (-f[0], -f[1], f[2]))
@@ -564,10 +628,79 @@ def _rule_lookalikes(text: str, ctx: _Ctx) -> list[Edit]:
             log.debug("lookalike %s at %d of %r: %s and %s both fit; left", ch, i, text[i - 4 : i + 5],
                       found[0][2], found[1][2])  # fmt: skip
             continue
-        conf, _, alt, why = found[0]
+        conf, _, alt, why, span = found[0]
         log.debug("lookalike %s -> %s at %d of %r (%s)", ch, alt, i, text[max(0, i - 4) : i + 5], why)
         edits.append(Edit(i, i + 1, alt, "lookalike", conf))
-    return edits
+        spans.append(span)
+    return _resolve_dependent(text, edits, spans, math.log(cfg.dict_ratio))
+
+
+def _word_span(cand_text: str, i: int, word: str) -> tuple[int, int]:
+    """Where the evidence word lies around position i of the candidate text."""
+    for a in range(max(0, i - len(word) + 1), i + 1):
+        if cand_text[a : a + len(word)] == word:
+            return a, a + len(word)
+    return i, i + 1
+
+
+def _route_logp(s: str) -> float:
+    """Log probability of jieba's best segmentation of `s`."""
+    import jieba
+
+    route: dict[int, tuple[float, int]] = {}
+    jieba.dt.calc(s, jieba.dt.get_DAG(s), route)
+    return route[0][0] if s else 0.0
+
+
+def _resolve_dependent(text: str, edits: list[Edit], spans: list[tuple[int, int]], margin: float) -> list[Edit]:
+    """Each look-alike is judged against the text as read, so two garbled neighbours can each
+    find a word through the other one as read (满意 read 消意: 消 -> 满 makes 满意, 意 -> 息 makes
+    消息; applied together: 满息). Where an edit's evidence word covers another edit's position,
+    the chain is settled by jieba over the joined run: each edit alone or all of them, the one
+    whose segmentation is more probable than every other by `margin` (as two candidates at one
+    position); none when no option stands out (各方消意: 满意 or 消息 are both words). An edit
+    with stronger evidence than the others (a shipped name: 年记使命 -> 牢记使命, not 年纪) wins."""
+    if len(edits) < 2:
+        return edits
+    order = sorted(range(len(edits)), key=lambda k: edits[k].start)
+    groups: list[list[int]] = [[order[0]]]
+    for k in order[1:]:
+        prev = groups[-1][-1]
+        a, b = spans[prev]
+        c, d = spans[k]
+        if a <= edits[k].start < b or c <= edits[prev].start < d:
+            groups[-1].append(k)
+        else:
+            groups.append([k])
+    out: list[Edit] = []
+    for g in groups:
+        if len(g) == 1:
+            out.append(edits[g[0]])
+            continue
+        top = max(edits[k].confidence for k in g)
+        strongest = [k for k in g if edits[k].confidence == top]
+        if len(strongest) == 1:  # stronger evidence decides, as at one position (牢记使命 over 年纪)
+            log.debug("lookalike chain at %d: kept %s, the strongest evidence", edits[g[0]].start,
+                      edits[strongest[0]].after)  # fmt: skip
+            out.append(edits[strongest[0]])
+            continue
+        lo, _ = _han_window(text, edits[g[0]].start)
+        _, hi = _han_window(text, edits[g[-1]].start)
+        options = [[k] for k in g] + [g]
+
+        def score(ks: list[int]) -> float:
+            chars = list(text[lo:hi])
+            for k in ks:
+                chars[edits[k].start - lo] = edits[k].after
+            return _route_logp("".join(chars))
+
+        ranked = sorted(((score(ks), ks) for ks in options), key=lambda t: -t[0])
+        if ranked[0][0] - ranked[1][0] < margin:
+            log.debug("lookalike chain %r: no option stands out; left", text[lo:hi])
+            continue
+        log.debug("lookalike chain %r: kept %s", text[lo:hi], [edits[k].after for k in ranked[0][1]])
+        out.extend(edits[k] for k in ranked[0][1])
+    return sorted(out, key=lambda e: e.start)
 
 
 # --------------------------------------------------------------------------- glyph look-alikes in lexicon names
