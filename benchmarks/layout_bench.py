@@ -62,7 +62,16 @@ figure tuned on one set is never passed off as another's:
   and of unseen7-a3-7col's with unseen8-a3-5col's (from their template definitions only),
   seeds 1900-1901;
 - degraded-11: the tuned-11 templates through the current hard profile (`_hard-new`, seed
-  2000), 1 issue each (a tuning set: looked at page by page).
+  2000), 1 issue each (a tuning set: looked at page by page);
+- unseen-10: `UNSEEN10_TEMPLATES` below, built in round 24 before any round-24 change (A3 2
+  columns with rules on a 15 pt body at 1.2 leading, 30 mm margins, 12 mm gutters, 44 pt
+  headlines; A4 6 columns without rules on a 7 pt body, 2.2 mm gutters), seeds 2100-2101;
+- degraded-unseen-10: the unseen-10 templates through the current hard profile (`_hard-new`,
+  seed 2200), 1 issue each (report only);
+- tuned-12: `TUNE12_TEMPLATES` below, round-24 tuning templates of unseen-9's traits (from its
+  template definitions only), seeds 2300-2301;
+- degraded-12: the tuned-12 templates through the current hard profile (`_hard-new`, seed
+  2400), 1 issue each (a tuning set: looked at page by page).
 
 The OCR engine runs once per page and its lines are cached as JSON under the cache dir (with the
 cleanup transform for degraded pages), so layout can be iterated on in seconds:
@@ -878,6 +887,111 @@ TUNE11_TEMPLATES: dict[str, Template] = {
         ),
     ]
 }
+# Round 24: two more, built and OCR'd before any round-24 change, never looked at page by page
+# and never tuned on (reported as "unseen-10"; "degraded-unseen-10" through the current hard
+# profile, 1 issue), each unlike every earlier template in at least two ways: A3 with 2 columns
+# WITH rules (the A3 2-column page had none) on the largest body of all (15 pt; at most 14) at
+# the tightest leading (1.2; at least 1.25), the widest margins (30 mm; at most 28) and gutters
+# (12 mm; at most 11) and the largest headlines (44 pt; at most 40); A4 with 6 columns (A4 had
+# at most 5) WITHOUT rules (A4 5-column pages had them), the smallest body of all (7 pt; at
+# least 7.5) and the narrowest A4 gutters (2.2 mm; at least 2.5), under regular serif headlines
+# only 2x the body. Their own seeds (`SEED_OFFSET`: 2100-2101 clean, 2200 degraded).
+UNSEEN10_TEMPLATES: dict[str, Template] = {
+    t.name: t
+    for t in [
+        Template(
+            "unseen10-a3-2col",
+            "A3",
+            2,
+            True,
+            ((2,), (1, 1), (1, 1)),
+            margin_mm=30,
+            gutter_mm=12,
+            body_pt=15,
+            line_spacing=1.2,
+            body_font="serif",
+            head_font="sans_bold",
+            sub_font="ming",
+            caption_font="sans",
+            headline_pt=44,
+            kicker_pt=24,
+            title_left=True,
+            head_color=(0, 60, 90),
+            title_color=(140, 20, 20),
+        ),
+        Template(
+            "unseen10-a4-6col",
+            "A4",
+            6,
+            False,
+            ((3, 3), (2, 2, 2), (6,)),
+            margin_mm=9,
+            gutter_mm=2.2,
+            body_pt=7,
+            line_spacing=1.6,
+            body_font="ming",
+            head_font="serif",
+            sub_font="sans_bold",
+            caption_font="sans",
+            headline_pt=14,
+            kicker_pt=10,
+            title_left=False,
+            head_color=(110, 40, 0),
+            title_color=(0, 80, 80),
+        ),
+    ]
+}
+# Round 24: TUNING templates ("tuned-12"; "degraded-12" through the current hard profile,
+# 1 issue) built from the written DEFINITIONS of unseen-9 only (its pages were never looked
+# at): unseen9-a3-8col's traits (A3, 8 columns without rules, 2 mm gutters, an 8 pt sans body,
+# a row of four 2-column modules, light Ming headlines) and unseen9-a4-4col's (A4, 4 columns
+# with rules, a 7.5 pt body at 2.1 leading, ~30 pt bold serif headlines about 4x the body);
+# other rows, margins, faces, colours and seeds (2300-2301, 2400).
+TUNE12_TEMPLATES: dict[str, Template] = {
+    t.name: t
+    for t in [
+        Template(
+            "tune12-a3-8col",
+            "A3",
+            8,
+            False,
+            ((4, 4), (2, 2, 2, 2), (2, 6)),
+            margin_mm=10,
+            gutter_mm=2,
+            body_pt=8,
+            line_spacing=1.55,
+            body_font="sans",
+            head_font="ming",
+            sub_font="sans_bold",
+            caption_font="ming",
+            headline_pt=23,
+            kicker_pt=14,
+            title_left=True,
+            head_color=(20, 70, 120),
+            title_color=(120, 60, 0),
+        ),
+        Template(
+            "tune12-a4-4col",
+            "A4",
+            4,
+            True,
+            ((2, 1, 1), (2, 2), (4,)),
+            margin_mm=13,
+            gutter_mm=4.2,
+            body_pt=7.5,
+            line_spacing=2.1,
+            body_font="ming",
+            head_font="serif_bold",
+            sub_font="serif_bold",
+            caption_font="sans",
+            headline_pt=29,
+            kicker_pt=14,
+            title_left=False,
+            head_color=(100, 20, 40),
+            title_color=(20, 50, 100),
+        ),
+    ]
+}
 # Sets drawn from seeds of their own (added to --first-seed), so a tuning template of a family
 # never shares its content with that family's unseen pages.
 SEED_OFFSET: dict[str, int] = {
@@ -897,6 +1011,10 @@ SEED_OFFSET: dict[str, int] = {
     "degraded-unseen-9": 1600,
     "tuned-11": 1800,
     "degraded-11": 1800,
+    "unseen-10": 2000,
+    "degraded-unseen-10": 2000,
+    "tuned-12": 2200,
+    "degraded-12": 2200,
 }
 DEGRADED_PROFILES = ("typical", "hard")
 # Round 11: two tuned templates through the rebuilt "hard" profile and the current cleanup
@@ -924,6 +1042,8 @@ def _template(name: str) -> Template:
         **TUNE10_TEMPLATES,
         **UNSEEN9_TEMPLATES,
         **TUNE11_TEMPLATES,
+        **UNSEEN10_TEMPLATES,
+        **TUNE12_TEMPLATES,
     }[name]
 
 
@@ -1305,6 +1425,10 @@ def main(argv: list[str] | None = None) -> int:
             "degraded-unseen-9",
             "tuned-11",
             "degraded-11",
+            "unseen-10",
+            "degraded-unseen-10",
+            "tuned-12",
+            "degraded-12",
         ],
     )
     ap.add_argument(
@@ -1370,6 +1494,10 @@ def main(argv: list[str] | None = None) -> int:
         "degraded-unseen-9": hard(UNSEEN9_TEMPLATES, "hard-new"),
         "tuned-11": clean(TUNE11_TEMPLATES),
         "degraded-11": hard(TUNE11_TEMPLATES, "hard-new"),
+        "unseen-10": clean(UNSEEN10_TEMPLATES),
+        "degraded-unseen-10": hard(UNSEEN10_TEMPLATES, "hard-new"),
+        "tuned-12": clean(TUNE12_TEMPLATES),
+        "degraded-12": hard(TUNE12_TEMPLATES, "hard-new"),
     }
     plan: list[tuple[str, str, str]] = []  # set, template, profile
     for s in a.sets:
@@ -1385,7 +1513,7 @@ def main(argv: list[str] | None = None) -> int:
     for set_, t, prof in plan:
         rows: list[dict] = []
         arts: Counter = Counter()
-        one = set_.startswith("degraded-unseen") or set_ in ("degraded-4", "degraded-new", "degraded-9", "degraded-10", "degraded-11")
+        one = set_.startswith("degraded-unseen") or set_ in ("degraded-4", "degraded-new", "degraded-9", "degraded-10", "degraded-11", "degraded-12")
         n_issues = a.unseen_degraded_issues if one else a.issues
         for k in range(n_issues):
             seed = a.first_seed + k + SEED_OFFSET.get(set_, 0)

@@ -534,6 +534,7 @@ def _own_columns(
                 and ln.lbox.y1 > top
                 and inside(ln.lbox, f)
                 and _size(ln.lbox.height, m, p) == "big"
+                and not _body_type(ln, m, p)  # a body line's box drawn tall is the text under it
             ]
             if not more:
                 break
@@ -543,7 +544,7 @@ def _own_columns(
         return [
             ln.lbox
             for ln in lines
-            if x.y1 <= ln.lbox.y0 <= top + reach and inside(ln.lbox, f) and _size(ln.lbox.height, m, p) == "normal"
+            if x.y1 <= ln.lbox.y0 <= top + reach and inside(ln.lbox, f) and _body_type(ln, m, p)
         ]
 
     under = text_under(b, fb)
@@ -784,6 +785,7 @@ def _split_crossers(
     for ln in lines:
         b = ln.lbox
         cut = None
+        parts: tuple[Line, Line] | None = None
         if _body_type(ln, m, p) and not _centred_across(ln, frames, body, m, p):
             for gl, gr in sorted(gutters):
                 if crosses(b, gl, gr):
@@ -806,9 +808,13 @@ def _split_crossers(
                         # a wide block), a run of wide lines is a wide module above the columns
                         merged_run = run and at_left and not (lefts or rights)
                         cut = (gl, gr, not (sandwiched or ragged or merged_run))
-                        break
-        parts = _split_line(ln, *cut) if cut else None
-        if parts is None:
+                        parts = _split_line(ln, *cut)
+                        if parts is not None:
+                            break
+                        # no space read at this gutter (or no text on one side): a line run across
+                        # three columns may have one at another gutter; its parts are cut again
+                        cut = None
+        if parts is None or cut is None:
             out.append(ln)
         else:
             log.debug("split %r at the gutter %.0f-%.0f", ln.text, cut[0], cut[1])
@@ -2138,6 +2144,10 @@ def build_articles(issue: Issue) -> Issue:
                 # the foot of the previous page (a byline carried over alone); one cut off
                 # mid-sentence goes on with text, so the complete ones come first here
                 carried.sort(key=lambda a: not _SENTENCE_END.search(last_text[a.article_id][1]))
+            elif seq[0].kind == BlockKind.LIST or _LIST_ITEM.match(seq[0].text.strip()):
+                # a lead that opens on a list item does not finish a sentence cut mid-way: it
+                # goes on from an article that ended a sentence, a colon or a list item
+                carried.sort(key=lambda a: not _opens_list(last_text[a.article_id][1]))
         # several articles cut at the feet of their own columns, and a lead set as as many runs
         # in columns of their own: each run continues the article cut in the same position,
         # left to right, whatever their last sentences say
@@ -2211,6 +2221,12 @@ def build_articles(issue: Issue) -> Issue:
         prev_no = page.page_no
     issue.articles = articles
     return issue
+
+
+def _opens_list(text: str) -> bool:
+    """Text a list may follow: an ended sentence, a colon, or a list item (the list runs on)."""
+    last = (text.splitlines() or [""])[-1].strip()
+    return bool(_SENTENCE_END.search(text)) or text.endswith(("：", ":")) or bool(_LIST_ITEM.match(last))
 
 
 def _runs_by_column(

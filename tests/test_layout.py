@@ -2584,3 +2584,122 @@ def test_one_engine_line_over_two_side_by_side_headlines_is_cut_at_their_gutter(
         for a in issue.articles
     ]
     assert groups == ["HGA", "RC"]
+
+
+def test_tall_first_body_line_under_a_side_by_side_headline_still_opens_its_paragraph() -> None:
+    """Round 24 (tune12-a4-4col s2301 p1: 4 columns with rules, a 7.5 pt body under 29 pt
+    headlines): two 1-column modules' headlines (`H`, `K`) stand on one row, a word space
+    apart over the gutter. The engine drew the right module's first body line (`D`, an
+    indented paragraph opening) 1.25 body heights tall; `_own_columns` took it for a further
+    line of the heading and found no indented text under it, so `K` joined `H` as one title
+    and the two modules became one article. A line at body glyph pitch is body text, however
+    tall its box."""
+    drawing = """
+      HHHHHHHHHHHHHHHHHH  KKKKKKKKKKKKKKKKKKKK
+
+      AAAAAAAAAAAAAAAAAA    DDDDDDDDDDDDDDDDDD
+    AAAAAAAAAAAAAAAAAAAA  CCCCCCCCCCCCCCCCCCCC
+    AAAAAAAAAAAAAAAAAAAA  CCCCCCCCCCCCCCCCCCCC
+    AAAAAAAAAAAAAAAAAAAA  CCCCCCCCCCCCCCCCCCCC
+    AAAAAAAAAAAAAAAAAAAA  CCCCCCCCCCCCCCCCCCCC
+    AAAAAAAAAA            CCCCCCCCCCCC
+    """
+    texts = {"D": ["近日，江宁路街道社区卫生服务中心组"]}  # 18 glyphs in 18 cells: body pitch
+    page, letters = draw(drawing, heights={"H": 2.5, "K": 2.5, "D": 1.25}, texts=texts)
+    analyze_page(page, CFG)
+    heads = sorted(
+        "".join(sorted({letters[id(ln)] for ln in b.lines})) for b in page.blocks if b.kind == BlockKind.HEADLINE
+    )
+    assert heads == ["H", "K"]
+    assert _articles(page, letters) == ["HA", "KDC"]
+
+
+def test_line_run_across_three_columns_with_a_space_at_one_gutter_only_is_cut_there() -> None:
+    """Round 24 (tune12-a3-8col s2300 p2: 8 columns, 2 mm gutters, no rules): around `X` the
+    engine ran most rows of three columns together, so the first gutter has column text on
+    one side only (`U` starts there, below) and a cut there needs a space the engine read;
+    it read one at the second gutter only. The line was left whole, and three columns' text
+    read as one line. A gutter with no space is now passed over for the next one it crosses."""
+    drawing = """
+    AAAAAAAAAA BBBBBBBBBB CCCCCCCCCC
+    AAAAAAAAAA BBBBBBBBBB CCCCCCCCCC
+    AAAAAAAAAA BBBBBBBBBB CCCCCCCCCC
+    AAAAAAAAAA BBBBBBBBBB CCCCCCCCCC
+    YYYYYYYYYYYYYYYYYYYYYYYYYYYYYYYY
+    ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ
+    XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX
+    AAA        UUUUUUUUUUUUUUUUUUUUU
+    VVVVVVVVVVVVVVVVVVVVVVVVVVVVVVVV
+    WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW
+    AAAAAAAAAA BBBBBBBBBB CCCCCCCCCC
+    AAAAAAAAAA BBBBBBBBBB CCCCCCCCCC
+    AAAAAAAAAA BBBBBBBBBB CCCCCCCCCC
+    AAAAAAAAAA BBBBBBBBBB CCCCCCCCCC
+    AAAAAAAA   BBBBBBBBBB CCCCCC
+    """
+    texts = {
+        "Y": ["一二三四五六七八九十 一二三四五六七八九十 一二三四五六七八九十"],
+        "Z": ["一二三四五六七八九十 一二三四五六七八九十 一二三四五六七八九十"],
+        "X": ["甲" * 10 + "乙" * 10 + " " + "丙" * 10],
+        "U": ["一二三四五六七八九十 一二三四五六七八九十"],
+        "V": ["一二三四五六七八九十 一二三四五六七八九十 一二三四五六七八九十"],
+        "W": ["一二三四五六七八九十 一二三四五六七八九十 一二三四五六七八九十"],
+    }
+    page, _ = run(drawing, texts=texts)
+    text = page.reading_order_text()
+    assert "乙" * 10 + "丙" not in text and "乙" * 10 + " 丙" not in text
+    parts = [ln.text for b in page.blocks for ln in b.lines if "丙" in ln.text]
+    assert parts == ["丙" * 10]
+
+
+def test_a_continuation_opening_on_a_list_goes_on_from_the_article_that_ended_a_sentence() -> None:
+    """Round 24 (tune12-a4-4col s2300 p1-p2): two articles cut at the foot of page 1, the left
+    one (`A`) after a full stop, the right one (`B`) mid-sentence; page 2 opens on a list
+    (`L`) and its byline, then the rest of the cut sentence (`E`, `感。…`) and its byline, in
+    other columns than page 1's (the grid does not repeat, so position cannot match them). Mid-sentence
+    first gave the list to `B`; a list item does not finish a sentence, so a lead that opens
+    on one goes on from the article that ended a sentence (or a colon, or a list item)."""
+    p1, l1 = draw(
+        """
+        HHHHHHHHHH  KKKKKKKKKK
+        HHHHHHHHHH  KKKKKKKKKK
+
+          AAAAAAAA    BBBBBBBB
+        AAAAAAAAAA  BBBBBBBBBB
+        AAAAAAAAAA  BBBBBBBBBB
+        AAAAAAAAAA  BBBBBBBBBB
+        aaaaaaaaaa  bbbbbbbbbb
+        """,
+        big="HK",
+        texts={"a": ["居民们纷纷表示收获很大。"], "b": ["增强了居民的归属感和获得"]},
+        page_id="t_p001",
+    )
+    p2, l2 = draw(
+        """
+                      LLLLLLLLLLL   EEEEEEEEEEE
+                      LLLLLLLLLLL   EEEEEEEEEEE
+                      LLLLLLLLLLL   EEEEEEEEEEE
+                           yyyyyy   EEEEE
+                                         zzzzzz
+
+        GGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGG
+        GGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGGG
+
+          FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF
+        FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF
+        FFFFFFFFFFFFFFFFFFFF
+        """,
+        big="G",
+        texts={
+            "L": ["1.上海浦源置业有限公司", "2.金鹰公园静安雕塑公园", "3.常德路华山居民区组织"],
+            "y": ["（通讯员王琳艳）"],
+            "E": ["感。南京西路街道社区卫", "生服务中心主任钱娜介绍", "了相关情况。现场还设置", "了互动问答。"],
+            "z": ["（通讯员戴雯华）"],
+        },
+        page_id="t_p002",
+        page_no=2,
+    )
+    for p in (p1, p2):
+        analyze_page(p, CFG)
+    issue = build_articles(_issue(p1, p2))
+    assert _article_letters(issue, {**l1, **l2}) == ["HAaLy", "KBbEz", "GF"]
