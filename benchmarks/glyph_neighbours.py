@@ -31,15 +31,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from pipeline.synth.render import FONTS as RENDER_FONTS  # noqa: E402
+
 log = logging.getLogger("glyph_neighbours")
 
 OUT = Path(__file__).resolve().parents[1] / "pipeline" / "resources" / "lexicon" / "confusables_glyph.tsv"
-_NOTO = "/usr/share/fonts/opentype/noto/"
-FONTS = (
-    (_NOTO + "NotoSerifCJK-Regular.ttc", 2),
-    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
-    (_NOTO + "NotoSansCJK-Regular.ttc", 2),
-)
+# the body faces of the synthetic templates: (path, face index)
+FONTS = tuple(RENDER_FONTS[k] for k in ("serif", "ming", "sans"))
 
 
 def is_han(ch: str) -> bool:

@@ -35,16 +35,13 @@ from PIL import Image, ImageDraw, ImageFont
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from pipeline.synth.render import FONTS as RENDER_FONTS  # noqa: E402
+
 log = logging.getLogger("learn_confusions")
 
 OUT = Path(__file__).resolve().parents[1] / "pipeline" / "resources" / "lexicon" / "confusables_engine.tsv"
-_NOTO = "/usr/share/fonts/opentype/noto/"
-# body faces of the synthetic templates (pipeline/synth/render.py FONTS): (path, face index)
-FONTS = (
-    (_NOTO + "NotoSerifCJK-Regular.ttc", 2),
-    ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
-    (_NOTO + "NotoSansCJK-Regular.ttc", 2),
-)
+# the body faces of the synthetic templates: (path, face index)
+FONTS = tuple(RENDER_FONTS[k] for k in ("serif", "ming", "sans"))
 RENDER_DPI = 300
 BODY_PT = 10.5  # newsletter body size; rendered at 300 dpi, then rescaled like a scan
 
