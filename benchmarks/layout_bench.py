@@ -71,7 +71,16 @@ figure tuned on one set is never passed off as another's:
 - tuned-12: `TUNE12_TEMPLATES` below, round-24 tuning templates of unseen-9's traits (from its
   template definitions only), seeds 2300-2301;
 - degraded-12: the tuned-12 templates through the current hard profile (`_hard-new`, seed
-  2400), 1 issue each (a tuning set: looked at page by page).
+  2400), 1 issue each (a tuning set: looked at page by page);
+- unseen-11: `UNSEEN11_TEMPLATES` below, built in round 25 before any round-25 change (A3 in
+  one column at 2.4 leading inside 36 mm margins; A4 7 columns with rules on a 6.5 pt body
+  under headlines 5x the body), seeds 2500-2501;
+- degraded-unseen-11: the unseen-11 templates through the current hard profile (`_hard-new`,
+  seed 2600), 1 issue each (report only);
+- tuned-13: `TUNE13_TEMPLATES` below, round-25 tuning templates of unseen-10's traits (from its
+  template definitions only), seeds 2700-2701;
+- degraded-13: the tuned-13 templates through the current hard profile (`_hard-new`, seed
+  2800), 1 issue each (a tuning set: looked at page by page).
 
 The OCR engine runs once per page and its lines are cached as JSON under the cache dir (with the
 cleanup transform for degraded pages), so layout can be iterated on in seconds:
@@ -992,6 +1001,110 @@ TUNE12_TEMPLATES: dict[str, Template] = {
         ),
     ]
 }
+# Round 25: two more, built and OCR'd before any round-25 change, never looked at page by page
+# and never tuned on (reported as "unseen-11"; "degraded-unseen-11" through the current hard
+# profile, 1 issue), each unlike every earlier template in at least two ways: A3 in ONE column
+# (A3 had at least 2) at the loosest leading (2.4; at most 2.2) inside the widest margins
+# (36 mm; at most 30), under light Ming headlines only 1.6x a 12 pt sans body; A4 with 7
+# columns (A4 had at most 6) WITH rules (the A4 6-column page had none), the smallest body of
+# all (6.5 pt; at least 7) and the largest headline-to-body ratio (5.1x; at most 4.0).
+# Their own seeds (`SEED_OFFSET`: 2500-2501 clean, 2600 degraded).
+UNSEEN11_TEMPLATES: dict[str, Template] = {
+    t.name: t
+    for t in [
+        Template(
+            "unseen11-a3-1col",
+            "A3",
+            1,
+            False,
+            ((1,), (1,), (1,)),
+            margin_mm=36,
+            gutter_mm=5,
+            body_pt=12,
+            line_spacing=2.4,
+            body_font="sans",
+            head_font="ming",
+            sub_font="serif_bold",
+            caption_font="serif",
+            headline_pt=19,
+            kicker_pt=13,
+            title_left=False,
+            head_color=(60, 20, 100),
+            title_color=(0, 100, 40),
+        ),
+        Template(
+            "unseen11-a4-7col",
+            "A4",
+            7,
+            True,
+            ((3, 4), (2, 2, 3), (7,)),
+            margin_mm=8,
+            gutter_mm=2.4,
+            body_pt=6.5,
+            line_spacing=1.7,
+            body_font="serif",
+            head_font="sans_bold",
+            sub_font="ming",
+            caption_font="ming",
+            headline_pt=33,
+            kicker_pt=12,
+            title_left=True,
+            head_color=(20, 20, 20),
+            title_color=(150, 30, 60),
+        ),
+    ]
+}
+# Round 25: TUNING templates ("tuned-13"; "degraded-13" through the current hard profile,
+# 1 issue) built from the written DEFINITIONS of unseen-10 only (its pages were never looked
+# at): unseen10-a3-2col's traits (A3, 2 columns with rules, a ~15 pt body at 1.2 leading,
+# ~30 mm margins, ~12 mm gutters, ~44 pt bold sans headlines) and unseen10-a4-6col's (A4,
+# 6 columns without rules, a 7 pt Ming body, ~2.2 mm gutters, regular serif headlines ~2x the
+# body); other rows, faces, colours and seeds (2700-2701, 2800).
+TUNE13_TEMPLATES: dict[str, Template] = {
+    t.name: t
+    for t in [
+        Template(
+            "tune13-a3-2col",
+            "A3",
+            2,
+            True,
+            ((1, 1), (2,), (1, 1)),
+            margin_mm=29,
+            gutter_mm=11.5,
+            body_pt=14.5,
+            line_spacing=1.2,
+            body_font="ming",
+            head_font="sans_bold",
+            sub_font="serif_bold",
+            caption_font="serif",
+            headline_pt=42,
+            kicker_pt=22,
+            title_left=False,
+            head_color=(90, 20, 20),
+            title_color=(20, 60, 120),
+        ),
+        Template(
+            "tune13-a4-6col",
+            "A4",
+            6,
+            False,
+            ((2, 2, 2), (4, 2), (6,)),
+            margin_mm=10,
+            gutter_mm=2.2,
+            body_pt=7,
+            line_spacing=1.5,
+            body_font="ming",
+            head_font="serif",
+            sub_font="sans",
+            caption_font="serif",
+            headline_pt=14.5,
+            kicker_pt=10,
+            title_left=True,
+            head_color=(0, 70, 50),
+            title_color=(120, 0, 60),
+        ),
+    ]
+}
 # Sets drawn from seeds of their own (added to --first-seed), so a tuning template of a family
 # never shares its content with that family's unseen pages.
 SEED_OFFSET: dict[str, int] = {
@@ -1015,6 +1128,10 @@ SEED_OFFSET: dict[str, int] = {
     "degraded-unseen-10": 2000,
     "tuned-12": 2200,
     "degraded-12": 2200,
+    "unseen-11": 2400,
+    "degraded-unseen-11": 2400,
+    "tuned-13": 2600,
+    "degraded-13": 2600,
 }
 DEGRADED_PROFILES = ("typical", "hard")
 # Round 11: two tuned templates through the rebuilt "hard" profile and the current cleanup
@@ -1044,6 +1161,8 @@ def _template(name: str) -> Template:
         **TUNE11_TEMPLATES,
         **UNSEEN10_TEMPLATES,
         **TUNE12_TEMPLATES,
+        **UNSEEN11_TEMPLATES,
+        **TUNE13_TEMPLATES,
     }[name]
 
 
@@ -1429,6 +1548,10 @@ def main(argv: list[str] | None = None) -> int:
             "degraded-unseen-10",
             "tuned-12",
             "degraded-12",
+            "unseen-11",
+            "degraded-unseen-11",
+            "tuned-13",
+            "degraded-13",
         ],
     )
     ap.add_argument(
@@ -1498,6 +1621,10 @@ def main(argv: list[str] | None = None) -> int:
         "degraded-unseen-10": hard(UNSEEN10_TEMPLATES, "hard-new"),
         "tuned-12": clean(TUNE12_TEMPLATES),
         "degraded-12": hard(TUNE12_TEMPLATES, "hard-new"),
+        "unseen-11": clean(UNSEEN11_TEMPLATES),
+        "degraded-unseen-11": hard(UNSEEN11_TEMPLATES, "hard-new"),
+        "tuned-13": clean(TUNE13_TEMPLATES),
+        "degraded-13": hard(TUNE13_TEMPLATES, "hard-new"),
     }
     plan: list[tuple[str, str, str]] = []  # set, template, profile
     for s in a.sets:
@@ -1513,7 +1640,7 @@ def main(argv: list[str] | None = None) -> int:
     for set_, t, prof in plan:
         rows: list[dict] = []
         arts: Counter = Counter()
-        one = set_.startswith("degraded-unseen") or set_ in ("degraded-4", "degraded-new", "degraded-9", "degraded-10", "degraded-11", "degraded-12")
+        one = set_.startswith("degraded-unseen") or set_ in ("degraded-4", "degraded-new", "degraded-9", "degraded-10", "degraded-11", "degraded-12", "degraded-13")
         n_issues = a.unseen_degraded_issues if one else a.issues
         for k in range(n_issues):
             seed = a.first_seed + k + SEED_OFFSET.get(set_, 0)

@@ -1753,7 +1753,9 @@ def _xy_order(items: list[_Seg], m: _Metrics) -> list[_Seg]:
     rows = _groups(items, "y")
     cols = _groups(items, "x")
     if len(rows) > 1:
-        module = [i for i in range(1, len(rows)) if _starts_module(rows[i], m)]
+        module = [
+            i for i in range(1, len(rows)) if _starts_module(rows[i], m) and not _wrapped_heading(rows[i - 1], rows[i], m)
+        ]
         if module:
             merged: list[list[_Seg]] = []
             bounds = [0, *module, len(rows)]
@@ -1912,6 +1914,25 @@ def _starts_module(row: list[_Seg], m: _Metrics) -> bool:
     other one an intertitle-sized headline or a kicker)."""
     top = min(s.box.y0 for s in row)
     return any(s.kind == BlockKind.HEADLINE and s.box.y0 <= top + 0.5 * m.H for s in row)
+
+
+def _wrapped_heading(above: list[_Seg], row: list[_Seg], m: _Metrics) -> bool:
+    """Every headline opening the slice goes on a headline of the same size just above it
+    (less than half its height of white between them, sharing its x): the next line of a
+    wrapped headline, not a new module. Side-by-side narrow modules' headlines wrap row by row
+    at tight leading, and a cut there would read each module's first headline line together."""
+    top = min(s.box.y0 for s in row)
+    heads = [s for s in row if s.kind == BlockKind.HEADLINE and s.box.y0 <= top + 0.5 * m.H]
+    return bool(heads) and all(
+        any(
+            o.kind == BlockKind.HEADLINE
+            and 0.8 <= h.box.height / max(o.box.height, 1e-6) <= 1.25
+            and -0.2 * h.box.height <= h.box.y0 - o.box.y1 <= 0.5 * h.box.height
+            and not _x_apart(o.box, h.box)
+            for o in above
+        )
+        for h in heads
+    )
 
 
 def _topo_order(items: list[_Seg]) -> list[_Seg]:

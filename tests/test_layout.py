@@ -2703,3 +2703,45 @@ def test_a_continuation_opening_on_a_list_goes_on_from_the_article_that_ended_a_
         analyze_page(p, CFG)
     issue = build_articles(_issue(p1, p2))
     assert _article_letters(issue, {**l1, **l2}) == ["HAaLy", "KBbEz", "GF"]
+
+
+def test_side_by_side_headlines_wrapping_at_tight_leading_are_read_one_module_at_a_time() -> None:
+    """Round 25 (tune13-a3-2col s2700 p1-p2: A3, 2 columns with rules, 42 pt headlines at
+    1.2 leading): two 1-column modules' headlines (`H`/`I` and `K`+`J`/`L`) wrap to two
+    lines each, with a third of a headline's height of white between the lines; the engine
+    read the right one's first line as two overlapping pieces, so its second line is chained
+    to neither, and the left one's break is cut level with it. The XY-cut took the second
+    headline row for the top of new modules and cut above it: both first lines were read
+    together (`HKJ`), and the right module's first line joined the left article. A headline
+    row that goes on a headline of the same size just above it is one headline."""
+    drawing = """
+      HHHHHHHHHHHHHHHHHH    KKKKKKKKKKKKJJJJJJ
+
+         IIIIIIIIIIII          LLLLLLLLLLLL
+
+      AAAAAAAAAAAAAAAAAA    DDDDDDDDDDDDDDDDDD
+    AAAAAAAAAAAAAAAAAAAA  CCCCCCCCCCCCCCCCCCCC
+    AAAAAAAAAAAAAAAAAAAA  CCCCCCCCCCCCCCCCCCCC
+    AAAAAAAAAAAAAAAAAAAA  CCCCCCCCCCCCCCCCCCCC
+    AAAAAAAAAAAAAAAAAAAA  CCCCCCCCCCCCCCCCCCCC
+    AAAAAAAAAA            CCCCCCCCCCCC
+    """
+    page, letters = draw(drawing, heights={c: 2.2 for c in "HIKJL"})
+    for k, ln in enumerate(page.ocr_lines):
+        if letters[id(ln)] == "J":  # the engine's second piece overlaps the first
+            d = 0.4 * ln.box.height
+            assert ln.layout_box is not None
+            lb = ln.layout_box
+            new = Line(
+                ln.line_id,
+                Box(ln.box.x0 - d, ln.box.y0, ln.box.x1, ln.box.y1),
+                ln.text,
+                ln.text,
+                ln.confidence,
+                layout_box=Box(lb.x0 - d, lb.y0, lb.x1, lb.y1),
+            )
+            letters[id(new)] = "J"
+            page.ocr_lines[k] = new
+    analyze_page(page, CFG)
+    assert collapse(order(page, letters)) == "HIAKJLDC"
+    assert _articles(page, letters) == ["HIA", "KJLDC"]
