@@ -80,7 +80,16 @@ figure tuned on one set is never passed off as another's:
 - tuned-13: `TUNE13_TEMPLATES` below, round-25 tuning templates of unseen-10's traits (from its
   template definitions only), seeds 2700-2701;
 - degraded-13: the tuned-13 templates through the current hard profile (`_hard-new`, seed
-  2800), 1 issue each (a tuning set: looked at page by page).
+  2800), 1 issue each (a tuning set: looked at page by page);
+- unseen-12: `UNSEEN12_TEMPLATES` below, built in round 26 before any round-26 change (A3 9
+  columns with rules on a 7.5 pt body, a row of three 3-column modules; A4 2 columns at 2.6
+  leading inside 40 mm margins under headlines 1.2x the body), seeds 2900-2901;
+- degraded-unseen-12: the unseen-12 templates through the current hard profile (`_hard-new`,
+  seed 3000), 1 issue each (report only);
+- tuned-14: `TUNE14_TEMPLATES` below, round-26 tuning templates of unseen-11's traits (from its
+  template definitions only), seeds 3100-3101;
+- degraded-14: the tuned-14 templates through the current hard profile (`_hard-new`, seed
+  3200), 1 issue each (a tuning set: looked at page by page).
 
 The OCR engine runs once per page and its lines are cached as JSON under the cache dir (with the
 cleanup transform for degraded pages), so layout can be iterated on in seconds:
@@ -1105,6 +1114,110 @@ TUNE13_TEMPLATES: dict[str, Template] = {
         ),
     ]
 }
+# Round 26: two more, built and OCR'd before any round-26 change, never looked at page by page
+# and never tuned on (reported as "unseen-12"; "degraded-unseen-12" through the current hard
+# profile, 1 issue), each unlike every earlier template in at least two ways: A3 with 9 columns
+# (A3 had at most 8) WITH rules (the A3 7- and 8-column pages with rules stopped at 7) on a
+# 7.5 pt body (A3 had at least 8) and a row of three 3-column modules; A4 in 2 columns at the
+# loosest leading (2.6; at most 2.4) inside the widest margins (40 mm; at most 36) under the
+# lightest headlines (1.2x the body; at least 1.3).
+# Their own seeds (`SEED_OFFSET`: 2900-2901 clean, 3000 degraded).
+UNSEEN12_TEMPLATES: dict[str, Template] = {
+    t.name: t
+    for t in [
+        Template(
+            "unseen12-a3-9col",
+            "A3",
+            9,
+            True,
+            ((3, 3, 3), (9,), (4, 5)),
+            margin_mm=13,
+            gutter_mm=3.2,
+            body_pt=7.5,
+            line_spacing=1.6,
+            body_font="sans",
+            head_font="serif_bold",
+            sub_font="sans_bold",
+            caption_font="ming",
+            headline_pt=21,
+            kicker_pt=12,
+            title_left=True,
+            head_color=(40, 40, 90),
+            title_color=(160, 40, 0),
+        ),
+        Template(
+            "unseen12-a4-2col",
+            "A4",
+            2,
+            False,
+            ((1, 1), (2,), (1, 1)),
+            margin_mm=40,
+            gutter_mm=7,
+            body_pt=10.5,
+            line_spacing=2.6,
+            body_font="serif",
+            head_font="sans",
+            sub_font="ming",
+            caption_font="sans",
+            headline_pt=12.6,
+            kicker_pt=9,
+            title_left=False,
+            head_color=(100, 30, 30),
+            title_color=(30, 30, 30),
+        ),
+    ]
+}
+# Round 26: TUNING templates ("tuned-14"; "degraded-14" through the current hard profile,
+# 1 issue) built from the written DEFINITIONS of unseen-11 only (its pages were never looked
+# at): unseen11-a3-1col's traits (A3 in one column, ~2.4 leading, ~36 mm margins, light Ming
+# headlines ~1.6x a ~12 pt sans body) and unseen11-a4-7col's (A4, 7 columns with rules, a
+# ~6.5 pt serif body, bold sans headlines ~5x the body); other rows, faces, colours and seeds
+# (3100-3101, 3200).
+TUNE14_TEMPLATES: dict[str, Template] = {
+    t.name: t
+    for t in [
+        Template(
+            "tune14-a3-1col",
+            "A3",
+            1,
+            False,
+            ((1,), (1,), (1,)),
+            margin_mm=35,
+            gutter_mm=5,
+            body_pt=12.5,
+            line_spacing=2.35,
+            body_font="sans",
+            head_font="ming",
+            sub_font="sans_bold",
+            caption_font="ming",
+            headline_pt=20,
+            kicker_pt=14,
+            title_left=True,
+            head_color=(20, 80, 60),
+            title_color=(110, 20, 90),
+        ),
+        Template(
+            "tune14-a4-7col",
+            "A4",
+            7,
+            True,
+            ((4, 3), (3, 2, 2), (7,)),
+            margin_mm=9,
+            gutter_mm=2.5,
+            body_pt=6.5,
+            line_spacing=1.65,
+            body_font="serif",
+            head_font="sans_bold",
+            sub_font="serif_bold",
+            caption_font="sans",
+            headline_pt=32,
+            kicker_pt=11,
+            title_left=False,
+            head_color=(70, 10, 10),
+            title_color=(10, 60, 110),
+        ),
+    ]
+}
 # Sets drawn from seeds of their own (added to --first-seed), so a tuning template of a family
 # never shares its content with that family's unseen pages.
 SEED_OFFSET: dict[str, int] = {
@@ -1132,6 +1245,10 @@ SEED_OFFSET: dict[str, int] = {
     "degraded-unseen-11": 2400,
     "tuned-13": 2600,
     "degraded-13": 2600,
+    "unseen-12": 2800,
+    "degraded-unseen-12": 2800,
+    "tuned-14": 3000,
+    "degraded-14": 3000,
 }
 DEGRADED_PROFILES = ("typical", "hard")
 # Round 11: two tuned templates through the rebuilt "hard" profile and the current cleanup
@@ -1163,6 +1280,8 @@ def _template(name: str) -> Template:
         **TUNE12_TEMPLATES,
         **UNSEEN11_TEMPLATES,
         **TUNE13_TEMPLATES,
+        **UNSEEN12_TEMPLATES,
+        **TUNE14_TEMPLATES,
     }[name]
 
 
@@ -1552,6 +1671,10 @@ def main(argv: list[str] | None = None) -> int:
             "degraded-unseen-11",
             "tuned-13",
             "degraded-13",
+            "unseen-12",
+            "degraded-unseen-12",
+            "tuned-14",
+            "degraded-14",
         ],
     )
     ap.add_argument(
@@ -1625,6 +1748,10 @@ def main(argv: list[str] | None = None) -> int:
         "degraded-unseen-11": hard(UNSEEN11_TEMPLATES, "hard-new"),
         "tuned-13": clean(TUNE13_TEMPLATES),
         "degraded-13": hard(TUNE13_TEMPLATES, "hard-new"),
+        "unseen-12": clean(UNSEEN12_TEMPLATES),
+        "degraded-unseen-12": hard(UNSEEN12_TEMPLATES, "hard-new"),
+        "tuned-14": clean(TUNE14_TEMPLATES),
+        "degraded-14": hard(TUNE14_TEMPLATES, "hard-new"),
     }
     plan: list[tuple[str, str, str]] = []  # set, template, profile
     for s in a.sets:
@@ -1640,7 +1767,7 @@ def main(argv: list[str] | None = None) -> int:
     for set_, t, prof in plan:
         rows: list[dict] = []
         arts: Counter = Counter()
-        one = set_.startswith("degraded-unseen") or set_ in ("degraded-4", "degraded-new", "degraded-9", "degraded-10", "degraded-11", "degraded-12", "degraded-13")
+        one = set_.startswith("degraded-unseen") or set_ in ("degraded-4", "degraded-new", "degraded-9", "degraded-10", "degraded-11", "degraded-12", "degraded-13", "degraded-14")
         n_issues = a.unseen_degraded_issues if one else a.issues
         for k in range(n_issues):
             seed = a.first_seed + k + SEED_OFFSET.get(set_, 0)

@@ -447,8 +447,11 @@ def _visual_lines(
                 and gap <= 1.2 * b.height
                 and _headline_type(ln, m, p)
                 and all(_headline_type(o, m, p) for o in v.lines)
-                and not _own_columns(vb, _heading_run(ln, lines, frames, m, p), frames, lines, m, p)
             ):
+                if _own_columns(vb, _heading_run(ln, lines, frames, m, p), frames, lines, m, p) or _own_columns(
+                    vb, _wrapped_run(ln, lines, frames, m, p), frames, lines, m, p
+                ):
+                    continue
                 best = v  # a headline with a word space that happens to sit over a column gutter
                 break
             if _gutter_between(vb.x1, b.x0, frames, m):
@@ -467,13 +470,44 @@ def _visual_lines(
     return out
 
 
-def _heading_run(
+def _wrapped_run(
     ln: Line, lines: list[Line], frames: list[tuple[float, float]], m: _Metrics, p: LayoutParams
+) -> Box:
+    """The heading piece with every piece that continues it on its row, past its column frame,
+    when a headline line of the same size just below is centred under that whole run: the
+    first line of a wrapped headline centred over a module of several columns, cut by the
+    engine at its printed word space. Without the next line's centring, the run could reach
+    into the headline of the module beside it (`_heading_run` stays in one frame)."""
+    run = _heading_run(ln, lines, frames, m, p, in_frame=False)
+    b = ln.lbox
+    if run.x1 <= _heading_run(ln, lines, frames, m, p).x1:
+        return b
+    hcw = b.height
+    nxt = [
+        o.lbox
+        for o in lines
+        if _headline_type(o, m, p)
+        and 0.8 * b.height <= o.lbox.height <= 1.25 * b.height
+        and run.y1 - 0.3 * b.height <= o.lbox.y0 <= run.y1 + 0.5 * b.height
+        and o.lbox.x0 >= run.x0 - hcw
+        and o.lbox.x1 <= run.x1 + hcw
+    ]
+    return run if any(abs(o.cx - run.cx) <= hcw for o in nxt) else b
+
+
+def _heading_run(
+    ln: Line,
+    lines: list[Line],
+    frames: list[tuple[float, float]],
+    m: _Metrics,
+    p: LayoutParams,
+    in_frame: bool = True,
 ) -> Box:
     """The box of a heading piece with the pieces that continue it to its right on its row,
     inside the column frame it starts in: the engine may cut a headline at a glyph gap, and
     only the whole headline's extent tells whether it is centred over its own column (a
-    first piece alone is not, and the headline beside it took it for its own word space)."""
+    first piece alone is not, and the headline beside it took it for its own word space).
+    With `in_frame` False the run may go on past that frame (see `_wrapped_run`)."""
     b = ln.lbox
     f = next((f for f in frames if f[0] - m.cw <= b.x0 < f[1]), None)
     if f is None:
@@ -488,7 +522,7 @@ def _heading_run(
                 ob.x1 > box.x1
                 and ob.x0 > box.x0
                 and -0.6 * b.height <= ob.x0 - box.x1 <= 1.2 * b.height  # engine boxes of pieces overlap
-                and ob.x1 <= f[1] + 0.8 * m.cw
+                and (ob.x1 <= f[1] + 0.8 * m.cw or not in_frame)
                 and abs(ob.height - b.height) <= 0.1 * b.height
                 and abs(ob.y0 - b.y0) <= 0.2 * b.height
                 and _headline_type(o, m, p)
@@ -1951,7 +1985,10 @@ def _topo_order(items: list[_Seg]) -> list[_Seg]:
             before = False
             if a.x_overlap(b) > 0.3 * min(a.width, b.width):
                 before = a.cy < b.cy
-            elif a.cx < b.cx:
+            elif a.cx < b.cx and not (items[i].kind == BlockKind.HEADLINE and b.cy < a.y0):
+                # a headline opens what lies under it: text beside it that stands mostly above
+                # its top is not after it (a module's headline left of the end of the module
+                # above, whose own columns over the headline the scan lost)
                 ylo, yhi = min(a.y1, b.y1), max(a.y0, b.y0)
                 before = not any(
                     k not in (i, j)

@@ -2745,3 +2745,61 @@ def test_side_by_side_headlines_wrapping_at_tight_leading_are_read_one_module_at
     analyze_page(page, CFG)
     assert collapse(order(page, letters)) == "HIAKJLDC"
     assert _articles(page, letters) == ["HIA", "KJLDC"]
+
+
+def test_side_by_side_headlines_a_glyph_apart_stay_apart_when_the_right_one_wraps() -> None:
+    """Round 26 (tune14-a4-7col s3100 p1: A4, 7 columns, 32 pt headlines over 2.5 mm
+    gutters): a 2-column module's headline `P` and a 3-column one's beside it, less than a
+    headline glyph apart. The right headline wraps; its first line was cut by the engine at
+    its printed word space (`R` + `S`) and its next line `T` is centred under the whole of
+    it. `R` alone is centred over no run of columns, so the two headlines were not seen as
+    each over its own columns and the glyph-gap join made one line of `PRS`: one article got
+    both headlines. A run of pieces past its first column, with the headline's next line
+    centred under it, is the right headline's extent; each headline over its own columns is
+    never joined."""
+    cols = [(0, 8), (9, 17), (18, 26), (27, 35), (36, 44)]
+
+    def row(spec: list[tuple[str, int, int]]) -> str:
+        cells = [" "] * 46
+        for ch, a, b in spec:
+            cells[a:b] = ch * (b - a)
+        return "".join(cells).rstrip()
+
+    rows = [row([("P", 1, 17), ("R", 19, 31), ("S", 33, 44)]), "", row([("Q", 3, 15), ("T", 24, 39)]), ""]
+    for r in range(7):  # paragraphs open indented under each headline
+        rows.append(
+            row([(c, a + 2 if r == 0 and c in "AC" else a, b if r < 6 else a + 4) for c, (a, b) in zip("ABCDE", cols)])
+        )
+    page, letters = draw("\n".join(rows), heights={c: 2.2 for c in "PQRST"})
+    analyze_page(page, CFG)
+    assert collapse(order(page, letters)) == "PQABRSTCDE"
+    assert _articles(page, letters) == ["PQAB", "RSTCDE"]
+
+
+def test_headline_left_of_text_ending_above_it_is_read_after_that_text() -> None:
+    """Round 26 (degraded-14 tune14-a4-7col p1, hard scan): the scan lost the left columns
+    of an upper module, so a lower module's headline `H` has nothing above it on its side,
+    while the upper module's last column (`U`, then `V` under a photo) ends beside it, above
+    its top. The right module's headline `G` touches `H`'s box and the text `A` under both
+    spans the page, so no cut parts them, and the partial order put `H` before `V` (left of
+    it, nothing between). A headline opens what lies under it: text beside it
+    that stands mostly above its top is read before it."""
+    page, letters = run(
+        """
+                                        UUUUUUUUUUUU
+                                        UUUUUUUUUUUU
+
+
+
+                                        VVVVVVVVVVVV
+                                        VVVVVVVVVVVV
+                    HHHHHHHHHHHH        VVVVVVVVVVVV
+                               GGGGGGGGGGGGGGGGGGGGG
+
+                AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+                AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+                AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+        """,
+        heights={"H": 2.2, "G": 2.2},
+    )
+    assert collapse(order(page, letters)) == "UVHGA"
