@@ -234,45 +234,42 @@ def confusion_table(
     return {k: tuple(v) for k, v in table.items()}
 
 
+def _table_rows(name: str, columns: int, missing: str) -> list[list[str]]:
+    """Tab-separated rows of resources/lexicon/`name` with `columns` fields, comments (#) skipped.
+    A missing file is a warning (`missing` says what is lost), not an error: the hand table still
+    works."""
+    from importlib import resources
+
+    ref = resources.files("pipeline.resources").joinpath("lexicon", name)
+    if not ref.is_file():
+        log.warning("no table %s; %s", ref, missing)
+        return []
+    rows = (raw.split("\t") for raw in ref.read_text(encoding="utf-8").splitlines() if not raw.startswith("#"))
+    return [parts for parts in rows if len(parts) == columns]
+
+
 @lru_cache(maxsize=4)
 def glyph_neighbours(top_k: int = 3) -> tuple[tuple[str, str], ...]:
     """(char, look-alike) pairs of lexicon/confusables_glyph.tsv, each character's `top_k` nearest
     rendered-glyph neighbours (benchmarks/glyph_neighbours.py). Why: a general candidate source
-    for pairs neither the hand table nor the short engine learning run has seen. Missing file:
-    none."""
-    from importlib import resources
-
-    ref = resources.files("pipeline.resources").joinpath("lexicon", "confusables_glyph.tsv")
-    if not ref.is_file():
-        log.warning("no glyph neighbour table %s; glyph candidates off", ref)
-        return ()
-    rows = []
-    for raw in ref.read_text(encoding="utf-8").splitlines():
-        parts = raw.split("\t")
-        if raw.startswith("#") or len(parts) != 2 or len(parts[0]) != 1 or parts[0] == "char":
-            continue
-        rows.extend((parts[0], n) for n in parts[1][:top_k] if n != parts[0])
+    for pairs neither the hand table nor the short engine learning run has seen."""
+    rows: list[tuple[str, str]] = []
+    for char, near in _table_rows("confusables_glyph.tsv", 2, "glyph candidates off"):
+        if len(char) == 1 and char != "char":  # the header row
+            rows.extend((char, n) for n in near[:top_k] if n != char)
     return tuple(rows)
 
 
 @lru_cache(maxsize=8)
 def engine_confusions(min_count: int = 2) -> tuple[tuple[str, str, int], ...]:
     """(printed char, read as, count) rows of lexicon/confusables_engine.tsv seen >= `min_count`
-    times, in file order (most frequent first). Missing file: none (the hand table still works)."""
-    from importlib import resources
-
-    ref = resources.files("pipeline.resources").joinpath("lexicon", "confusables_engine.tsv")
-    if not ref.is_file():
-        log.warning("no engine confusion table %s; hand-made table only", ref)
-        return ()
-    rows = []
-    for raw in ref.read_text(encoding="utf-8").splitlines():
-        parts = raw.split("\t")
-        if raw.startswith("#") or len(parts) != 3 or not parts[2].isdigit():
-            continue  # comment or the header row
-        char, read_as, count = parts[0], parts[1], int(parts[2])
-        if len(char) == 1 and len(read_as) == 1 and char != read_as and count >= min_count:
-            rows.append((char, read_as, count))
+    times, in file order (most frequent first)."""
+    rows: list[tuple[str, str, int]] = []
+    for char, read_as, count in _table_rows("confusables_engine.tsv", 3, "hand-made table only"):
+        if not count.isdigit():
+            continue  # the header row
+        if len(char) == 1 and len(read_as) == 1 and char != read_as and int(count) >= min_count:
+            rows.append((char, read_as, int(count)))
     return tuple(rows)
 
 
