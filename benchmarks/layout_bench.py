@@ -89,7 +89,16 @@ figure tuned on one set is never passed off as another's:
 - tuned-14: `TUNE14_TEMPLATES` below, round-26 tuning templates of unseen-11's traits (from its
   template definitions only), seeds 3100-3101;
 - degraded-14: the tuned-14 templates through the current hard profile (`_hard-new`, seed
-  3200), 1 issue each (a tuning set: looked at page by page).
+  3200), 1 issue each (a tuning set: looked at page by page);
+- unseen-13: `UNSEEN13_TEMPLATES` below, built in round 27 before any round-27 change (A4 8
+  columns without rules, 2 mm gutters, a 6 pt body; A3 3 columns with rules on a 16 pt body at
+  1.15 leading, 14 mm gutters, headlines 1.25x the body), seeds 3300-3301;
+- degraded-unseen-13: the unseen-13 templates through the current hard profile (`_hard-new`,
+  seed 3400), 1 issue each (report only);
+- tuned-15: `TUNE15_TEMPLATES` below, round-27 tuning templates of unseen-12's traits (from its
+  template definitions only), seeds 3500-3501;
+- degraded-15: the tuned-15 templates through the current hard profile (`_hard-new`, seed
+  3600), 1 issue each (a tuning set: looked at page by page).
 
 The OCR engine runs once per page and its lines are cached as JSON under the cache dir (with the
 cleanup transform for degraded pages), so layout can be iterated on in seconds:
@@ -1218,6 +1227,110 @@ TUNE14_TEMPLATES: dict[str, Template] = {
         ),
     ]
 }
+# Round 27: two more, built and OCR'd before any round-27 change, never looked at page by page
+# and never tuned on (reported as "unseen-13"; "degraded-unseen-13" through the current hard
+# profile, 1 issue), each unlike every earlier template in at least two ways: A4 with 8
+# columns (A4 had at most 7) without rules, 2 mm gutters (A4 had at least 2.2) on a 6 pt
+# body (at least 6.5) and a 5+3 row; A3 in 3 columns with rules on a 16 pt body (A3 had at
+# most 15) at 1.15 leading (at least 1.2), 14 mm gutters (at most 12) under headlines 1.25x
+# the body (A3 had at least 1.33).
+# Their own seeds (`SEED_OFFSET`: 3300-3301 clean, 3400 degraded).
+UNSEEN13_TEMPLATES: dict[str, Template] = {
+    t.name: t
+    for t in [
+        Template(
+            "unseen13-a4-8col",
+            "A4",
+            8,
+            False,
+            ((2, 2, 2, 2), (5, 3), (8,)),
+            margin_mm=10,
+            gutter_mm=2,
+            body_pt=6,
+            line_spacing=1.7,
+            body_font="ming",
+            head_font="serif_bold",
+            sub_font="sans_bold",
+            caption_font="ming",
+            headline_pt=17,
+            kicker_pt=10,
+            title_left=True,
+            head_color=(0, 50, 100),
+            title_color=(150, 20, 20),
+        ),
+        Template(
+            "unseen13-a3-3col",
+            "A3",
+            3,
+            True,
+            ((1, 2), (3,), (2, 1)),
+            margin_mm=22,
+            gutter_mm=14,
+            body_pt=16,
+            line_spacing=1.15,
+            body_font="sans",
+            head_font="serif",
+            sub_font="ming",
+            caption_font="sans",
+            headline_pt=20,
+            kicker_pt=13,
+            title_left=False,
+            head_color=(60, 60, 60),
+            title_color=(0, 90, 40),
+        ),
+    ]
+}
+# Round 27: TUNING templates ("tuned-15"; "degraded-15" through the current hard profile,
+# 1 issue) built from the written DEFINITIONS of unseen-12 only (its pages were never looked
+# at): unseen12-a4-2col's traits (A4 in 2 columns at ~2.6 leading inside ~40 mm margins,
+# sans headlines ~1.2x a ~10.5 pt serif body) and unseen12-a3-9col's (A3, 9 columns with
+# rules on a ~7.5 pt sans body, a row of three 3-column modules); other rows, faces, colours
+# and seeds (3500-3501, 3600).
+TUNE15_TEMPLATES: dict[str, Template] = {
+    t.name: t
+    for t in [
+        Template(
+            "tune15-a4-2col",
+            "A4",
+            2,
+            False,
+            ((2,), (1, 1), (1, 1)),
+            margin_mm=39,
+            gutter_mm=6.5,
+            body_pt=10.8,
+            line_spacing=2.55,
+            body_font="serif",
+            head_font="sans",
+            sub_font="sans_bold",
+            caption_font="ming",
+            headline_pt=13,
+            kicker_pt=9.5,
+            title_left=True,
+            head_color=(20, 20, 90),
+            title_color=(90, 30, 0),
+        ),
+        Template(
+            "tune15-a3-9col",
+            "A3",
+            9,
+            True,
+            ((9,), (3, 3, 3), (6, 3)),
+            margin_mm=14,
+            gutter_mm=3,
+            body_pt=7.5,
+            line_spacing=1.55,
+            body_font="sans",
+            head_font="sans_bold",
+            sub_font="serif_bold",
+            caption_font="serif",
+            headline_pt=22,
+            kicker_pt=12,
+            title_left=False,
+            head_color=(90, 0, 30),
+            title_color=(30, 60, 30),
+        ),
+    ]
+}
 # Sets drawn from seeds of their own (added to --first-seed), so a tuning template of a family
 # never shares its content with that family's unseen pages.
 SEED_OFFSET: dict[str, int] = {
@@ -1249,6 +1362,10 @@ SEED_OFFSET: dict[str, int] = {
     "degraded-unseen-12": 2800,
     "tuned-14": 3000,
     "degraded-14": 3000,
+    "unseen-13": 3200,
+    "degraded-unseen-13": 3200,
+    "tuned-15": 3400,
+    "degraded-15": 3400,
 }
 DEGRADED_PROFILES = ("typical", "hard")
 # Round 11: two tuned templates through the rebuilt "hard" profile and the current cleanup
@@ -1282,6 +1399,8 @@ def _template(name: str) -> Template:
         **TUNE13_TEMPLATES,
         **UNSEEN12_TEMPLATES,
         **TUNE14_TEMPLATES,
+        **UNSEEN13_TEMPLATES,
+        **TUNE15_TEMPLATES,
     }[name]
 
 
@@ -1675,6 +1794,10 @@ def main(argv: list[str] | None = None) -> int:
             "degraded-unseen-12",
             "tuned-14",
             "degraded-14",
+            "unseen-13",
+            "degraded-unseen-13",
+            "tuned-15",
+            "degraded-15",
         ],
     )
     ap.add_argument(
@@ -1752,6 +1875,10 @@ def main(argv: list[str] | None = None) -> int:
         "degraded-unseen-12": hard(UNSEEN12_TEMPLATES, "hard-new"),
         "tuned-14": clean(TUNE14_TEMPLATES),
         "degraded-14": hard(TUNE14_TEMPLATES, "hard-new"),
+        "unseen-13": clean(UNSEEN13_TEMPLATES),
+        "degraded-unseen-13": hard(UNSEEN13_TEMPLATES, "hard-new"),
+        "tuned-15": clean(TUNE15_TEMPLATES),
+        "degraded-15": hard(TUNE15_TEMPLATES, "hard-new"),
     }
     plan: list[tuple[str, str, str]] = []  # set, template, profile
     for s in a.sets:
@@ -1767,7 +1894,7 @@ def main(argv: list[str] | None = None) -> int:
     for set_, t, prof in plan:
         rows: list[dict] = []
         arts: Counter = Counter()
-        one = set_.startswith("degraded-unseen") or set_ in ("degraded-4", "degraded-new", "degraded-9", "degraded-10", "degraded-11", "degraded-12", "degraded-13", "degraded-14")
+        one = set_.startswith("degraded-unseen") or set_ in ("degraded-4", "degraded-new", "degraded-9", "degraded-10", "degraded-11", "degraded-12", "degraded-13", "degraded-14", "degraded-15")
         n_issues = a.unseen_degraded_issues if one else a.issues
         for k in range(n_issues):
             seed = a.first_seed + k + SEED_OFFSET.get(set_, 0)

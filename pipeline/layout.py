@@ -40,6 +40,7 @@ import math
 import re
 import statistics
 import time
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .config import LayoutConfig
@@ -60,6 +61,8 @@ class LayoutParams:
     headline_ratio: float = 1.15  # line height / H at or above which glyphs are "headline" size
     small_ratio: float = 0.8  # at or below: caption / furniture size
     link_gap: float = 1.0  # max vertical gap between chained lines, in line heights
+    loose_max_gap: float = 2.0  # ... unless the page's usual line gap is wider (up to this, in H)
+    loose_slack: float = 0.3  # ... then that usual gap plus this (in H)
     break_gap: float = 0.5  # ... and at most this much (in H) wider than the page's usual line gap
     module_gap: float = 0.2  # ... or this much, level with a headline's top in another column
     link_size_ratio: float = 1.3  # chained lines differ in height by at most this factor
@@ -231,6 +234,8 @@ def analyze_page(page: Page, cfg: LayoutConfig, params: LayoutParams | None = No
     masthead, segs, extra_other = _take_masthead(segs, page.page_no, m)
     other.extend(extra_other)
     _classify(segs, frames, m, p)
+    segs = _split_level_pairs(segs, m, p)
+    _heads_after_bylines(segs, m, p)
     segs = _split_level_headlines(segs, m, p)
 
     # captions inside one column read in that column's flow; wider ones (under photos across
@@ -642,6 +647,20 @@ def _chain(vlines: list[_VLine], m: _Metrics, p: LayoutParams) -> list[_Seg]:
             continue
         near = max(vs[i].box.y1 for i in ins)
         nearest_above.append([i for i in ins if vs[i].box.y1 >= near - 0.5 * vs[i].h])
+    # at a very loose leading (2.5 and more) the gap between a column's lines passes one
+    # line height, and no line would chain to the next: every line became a segment of its
+    # own, and side-by-side columns were read interleaved. The link limit follows the page's
+    # own usual gap between mutually nearest body lines when that is wider
+    pair_gaps = [
+        vs[js[0]].box.y0 - vs[i].box.y1
+        for i, js in enumerate(below)
+        if len(js) == 1
+        and nearest_above[js[0]] == [i]
+        and min(_glyph_count(vs[i].text), _glyph_count(vs[js[0]].text)) >= 6
+        and _vsize(vs[i], m, p) == _vsize(vs[js[0]], m, p) == "normal"
+    ]
+    loose = statistics.median(pair_gaps) if len(pair_gaps) >= 6 else 0.0
+    loose = loose + p.loose_slack * m.H if p.link_gap * m.H < loose <= p.loose_max_gap * m.H else 0.0
     nxt: dict[int, int] = {}
     for i, js in enumerate(below):
         if len(js) != 1 or nearest_above[js[0]] != [i]:
@@ -657,7 +676,7 @@ def _chain(vlines: list[_VLine], m: _Metrics, p: LayoutParams) -> list[_Seg]:
         # third taller than the full line's: the same type, so the same tolerance as above
         elif ratio > (1.5 if short else p.link_size_ratio) or _vsize(a, m, p) != _vsize(b, m, p):
             continue
-        if b.box.y0 - a.box.y1 > p.link_gap * max(a.h, b.h):
+        if b.box.y0 - a.box.y1 > max(p.link_gap * max(a.h, b.h), loose):
             continue
         nxt[i] = j
     # a gap clearly wider than the page's line spacing is a break (between stacked modules,
@@ -1514,6 +1533,117 @@ def _centred_module_head(
             if p.indent_min_cw * m.cw <= indent <= p.indent_max_cw * m.cw:
                 return s.frame is None or not _column_top_intertitle(s, segs, m, p)
     return False
+
+
+def _split_level_pairs(segs: list[_Seg], m: _Metrics, p: LayoutParams) -> list[_Seg]:
+    """Side-by-side one-column modules under light headlines (about 1.2x the body, shrunk to
+    fit the column: body size) at a loose leading: each headline is set one line pitch under
+    the text above it, so it chains into the column's flow, mid-segment, and no box, pitch or
+    gap tells it. The pair still does: two lines on one row in different columns, each on its
+    column's axis with a margin on both sides (body lines are justified edge to edge; a
+    paragraph's short last line starts at the edge), no punctuation, each with an indented
+    line (a paragraph's opening) under it. Both are split off as headlines, so each opens
+    its article instead of running on in the one above."""
+    cands: list[tuple[_Seg, int, bool]] = []
+    for s in segs:
+        f = s.frame
+        if s.kind not in (BlockKind.BODY, BlockKind.SUBHEADLINE) or f is None:
+            continue
+        if s.kind == BlockKind.SUBHEADLINE and len(s.vlines) != 1:
+            continue
+        for k, v in enumerate(s.vlines):
+            if k + 1 < len(s.vlines):
+                nxt = s.vlines[k + 1]
+            else:  # the segment's last line (a line of its own, or the flow broke under it)
+                under = [
+                    o.vlines[0]
+                    for o in segs
+                    if o is not s and o.kind == BlockKind.BODY and o.frame == f and 0 <= o.box.y0 - v.box.y1 <= 2 * m.H
+                ]
+                if not under:
+                    continue
+                nxt = min(under, key=lambda u: u.box.y0)
+            t = v.text.strip()
+            left, right = v.box.x0 - f[0], f[1] - v.box.x1
+            indent = nxt.box.x0 - f[0]
+            if (
+                _glyph_count(t) >= 4
+                and not _PUNCT.search(t)
+                and not _LIST_ITEM.match(t)
+                and not _BYLINE.match(t)
+                and min(ln.confidence for ln in v.lines) >= p.weak_confidence
+                and p.indent_min_cw * m.cw <= indent <= p.indent_max_cw * m.cw
+            ):
+                # on its column's axis with margins: surely a heading; edge to edge (a
+                # two-part title filling the column): only beside one that is
+                sure = min(left, right) >= 0.5 * m.cw and abs(left - right) <= m.cw
+                if sure or max(left, right) < 0.5 * m.cw:
+                    cands.append((s, k, sure))
+    paired: dict[int, list[int]] = defaultdict(list)
+    for s, k, sure in cands:
+        v = s.vlines[k]
+        if any(
+            o is not s
+            and o.frame != s.frame
+            and (sure or o_sure)
+            and o.vlines[j].box.x_overlap(v.box) <= 0
+            and abs(o.vlines[j].box.y0 - v.box.y0) <= 0.5 * m.H
+            for o, j, o_sure in cands
+        ):
+            paired[id(s)].append(k)
+    if not paired:
+        return segs
+    out: list[_Seg] = []
+    for s in segs:
+        ks = paired.get(id(s))
+        if not ks:
+            out.append(s)
+            continue
+        start = 0
+        for k in sorted(ks):
+            if k > start:
+                out.append(_Seg(s.vlines[start:k], s.size, BlockKind.BODY, s.frame))
+            out.append(_Seg([s.vlines[k]], "big", BlockKind.HEADLINE, s.frame))
+            start = k + 1
+        if start < len(s.vlines):
+            out.append(_Seg(s.vlines[start:], s.size, BlockKind.BODY, s.frame))
+    return out
+
+
+def _heads_after_bylines(segs: list[_Seg], m: _Metrics, p: LayoutParams) -> None:
+    """A light headline shrunk to body size in the column where the article above ended: a
+    byline just above it in its column closes that article, so a centred one-line heading
+    under it, over an indented opening line, starts the next article (an intertitle sits
+    inside its article's flow, never right after the byline that ends it)."""
+    bylines = [o for o in segs if o.kind == BlockKind.BYLINE]
+    if not bylines:
+        return
+    for s in segs:
+        f = s.frame
+        if s.kind not in (BlockKind.SUBHEADLINE, BlockKind.BODY) or f is None or len(s.vlines) != 1:
+            continue
+        v = s.vlines[0]
+        t = v.text.strip()
+        left, right = v.box.x0 - f[0], f[1] - v.box.x1
+        if (
+            _glyph_count(t) < 4
+            or _PUNCT.search(t)
+            or _LIST_ITEM.match(t)
+            or _BYLINE.match(t)
+            or min(ln.confidence for ln in v.lines) < p.weak_confidence
+            or min(left, right) < 0.5 * m.cw
+            or abs(left - right) > m.cw
+        ):
+            continue
+        if not any(o.box.x_overlap(v.box) > 0 and 0 <= v.box.y0 - o.box.y1 <= 3 * m.H for o in bylines):
+            continue
+        under = [
+            o.vlines[0]
+            for o in segs
+            if o is not s and o.kind == BlockKind.BODY and o.frame == f and 0 <= o.box.y0 - v.box.y1 <= 2 * m.H
+        ]
+        if under and p.indent_min_cw * m.cw <= min(under, key=lambda u: u.box.y0).box.x0 - f[0] <= p.indent_max_cw * m.cw:
+            s.kind, s.size = BlockKind.HEADLINE, "big"
 
 
 def _split_level_headlines(segs: list[_Seg], m: _Metrics, p: LayoutParams) -> list[_Seg]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
+import layout_drawing
 import pytest
 from layout_drawing import CW, OFFSET, collapse, draw, order
 
@@ -2803,3 +2804,109 @@ def test_headline_left_of_text_ending_above_it_is_read_after_that_text() -> None
         heights={"H": 2.2, "G": 2.2},
     )
     assert collapse(order(page, letters)) == "UVHGA"
+
+
+def test_side_by_side_light_headlines_at_a_loose_leading_open_their_articles(monkeypatch) -> None:
+    """Round 27 (tune15-a4-2col s3500 p2: A4, 2 columns at 2.55 leading, sans headlines
+    1.2x the body, shrunk to body size to fit the column). The gap between a column's lines
+    (1.3 line heights here) passed the chain's one-line limit, so no line chained and the
+    columns were read interleaved; chained, each headline (`P`, `Q`) ran on inside the
+    flow of its column one line pitch under the text above. The link limit follows the
+    page's own usual line gap, and two lines on one row, each on its column's axis with
+    margins, no punctuation, over an indented opening, are split off as headlines."""
+    monkeypatch.setattr(layout_drawing, "PITCH", 70.0)
+    page, letters = run(
+        """
+        AAAAAAAAAAAAAA   BBBBBBBBBBBBBB
+        AAAAAAAAAAAAAA   BBBBBBBBBBBBBB
+        AAAAAAAAAAAAAA   BBBBBBB
+        AAAAAAAAAAAAAA          YYYYYYY
+          PPPPPPPPPP       QQQQQQQQQQ
+          CCCCCCCCCCCC     DDDDDDDDDDDD
+        CCCCCCCCCCCCCC   DDDDDDDDDDDDDD
+        CCCCCCCCCCCCCC   DDDDDDDDDDDDDD
+        CCCCCCCCCCCCCC   DDDDDDDDDDDDDD
+        CCCCCCCCCCCCCC   DDDDDDDDDDDDDD
+        CCCCCCCCCCCCCC   DDDDDDDDDDDDDD
+        """,
+        texts={"Y": ["（党建办）"]},
+    )
+    assert collapse(order(page, letters)) == "ABYPCQD"
+    assert kinds(page, letters)["P"] == {"headline"} and kinds(page, letters)["Q"] == {"headline"}
+    assert _articles(page, letters)[-2:] == ["PC", "QD"]
+
+
+def test_centred_heading_right_under_a_byline_opens_an_article() -> None:
+    """Round 27 (tune15-a4-2col s3500 p4): in the column where an article ends on its byline
+    (`Y`), the next module's light headline (`Q`, shrunk to body size) is centred over an
+    indented opening line. It was taken for an intertitle of the article above; a byline
+    closes that article, so a centred heading right under it opens the next one."""
+    page, letters = run(
+        """
+        AAAAAAAAAAAAAA   BBBBBBBBBBBBBB
+        AAAAAAAAAAAAAA   BBBBBBBBBBBBBB
+        AAAAAAAAAAAAAA   BBBBBBBBB
+        AAAAAAAAAAAAAA            YYYYY
+        AAAAAAAAAAAAAA
+        AAAAAAAAAAAAAA     QQQQQQQQQQ
+        AAAAAAAAAAAAAA     DDDDDDDDDDDD
+        AAAAAAAAAAAAAA   DDDDDDDDDDDDDD
+        AAAAAAAAAAAAAA   DDDDDDDDDDDDDD
+        AAAAAAAAAAAAAA   DDDDDDDDDDDDDD
+        """,
+        texts={"Y": ["（党建办）"]},
+    )
+    assert kinds(page, letters)["Q"] == {"headline"}
+    assert _articles(page, letters)[-1] == "QD"
+
+
+def test_a_column_at_a_loose_leading_chains_into_one_flow(monkeypatch) -> None:
+    """Round 27 (tune15-a4-2col s3500 p4, 2.55 leading): the gap between a column's lines
+    is 1.3 line heights, past the chain's one-line limit, so every line was a segment of its
+    own and the page's order and paragraphs came apart (p4 d_cer 79 pp). The limit follows the
+    page's own usual gap when it is wider: the column `C` is one flow again, one paragraph."""
+    monkeypatch.setattr(layout_drawing, "PITCH", 70.0)
+    page, letters = run(
+        """
+        AAAAAAAAAAAAAA   BBBBBBBBBBBBBB
+        AAAAAAAAAA       BBBBBBB
+                                YYYYYYY
+        CCCCCCCCCCCCCC     QQQQQQQQQQ
+        CCCCCCCCCCCCCC     DDDDDDDDDDDD
+        CCCCCCCCCCCCCC   DDDDDDDDDDDDDD
+        CCCCCCCCCCCCCC   DDDDDDDDDDDDDD
+        CCCCCCCCCCCCCC   DDDDDDDDDDDDDD
+        CCCCCCCCC        DDDDDDDDDDDDDD
+        """,
+        texts={"Y": ["（党建办）"]},
+    )
+    assert collapse(order(page, letters)) == "ABYCQD"
+    c_blocks = {id(b) for b in page.blocks for ln in b.lines if letters[id(ln)] == "C"}
+    assert len(c_blocks) == 1
+
+
+def test_light_headline_filling_its_column_opens_its_article_beside_a_centred_one(monkeypatch) -> None:
+    """Round 27 (tune15-a4-2col s3501 p2): of two light headlines on one row, the right one
+    is a two-part title that fills its column edge to edge (`Q`), so it is on no axis with
+    margins; the left one (`P`) is centred, and the flow of its column broke under it. An
+    edge-to-edge line with no punctuation over an indented opening is taken as a headline
+    when a centred one stands level with it in another column (a paragraph's last line ends
+    on punctuation), and a segment's last line is checked against the line under it."""
+    monkeypatch.setattr(layout_drawing, "PITCH", 70.0)
+    page, letters = run(
+        """
+        AAAAAAAAAAAAAA   BBBBBBBBBBBBBB
+        AAAAAAAAAAAAAA   BBBBBBB
+        AAAAAAAAAAAAAA          YYYYYYY
+        AAAAAAAAAAAAAA
+          PPPPPPPPPP     QQQQQQQQQQQQQQ
+          CCCCCCCCCCCC     DDDDDDDDDDDD
+        CCCCCCCCCCCCCC   DDDDDDDDDDDDDD
+        CCCCCCCCCCCCCC   DDDDDDDDDDDDDD
+        CCCCCCCCCCCCCC   DDDDDDDDDDDDDD
+        CCCCCCCCCCCCCC   DDDDDDDDDDDDDD
+        """,
+        texts={"Y": ["（党建办）"], "Q": ["防汛防台进社区曹家渡街道在行"]},
+    )
+    assert kinds(page, letters)["P"] == {"headline"} and kinds(page, letters)["Q"] == {"headline"}
+    assert _articles(page, letters)[-2:] == ["PC", "QD"]
