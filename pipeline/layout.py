@@ -1535,6 +1535,21 @@ def _centred_module_head(
     return False
 
 
+def _heading_over_indent(v: _Seg, below: _Seg, frame_x0: float, m: _Metrics, p: LayoutParams) -> bool:
+    """A line that can head the paragraph under it: 4+ glyphs read with confidence, no
+    punctuation, no list item or byline, and the line below opening with a paragraph indent."""
+    t = v.text.strip()
+    indent = below.box.x0 - frame_x0
+    return (
+        _glyph_count(t) >= 4
+        and not _PUNCT.search(t)
+        and not _LIST_ITEM.match(t)
+        and not _BYLINE.match(t)
+        and min(ln.confidence for ln in v.lines) >= p.weak_confidence
+        and p.indent_min_cw * m.cw <= indent <= p.indent_max_cw * m.cw
+    )
+
+
 def _split_level_pairs(segs: list[_Seg], m: _Metrics, p: LayoutParams) -> list[_Seg]:
     """Side-by-side one-column modules under light headlines (about 1.2x the body, shrunk to
     fit the column: body size) at a loose leading: each headline is set one line pitch under
@@ -1563,17 +1578,8 @@ def _split_level_pairs(segs: list[_Seg], m: _Metrics, p: LayoutParams) -> list[_
                 if not under:
                     continue
                 nxt = min(under, key=lambda u: u.box.y0)
-            t = v.text.strip()
             left, right = v.box.x0 - f[0], f[1] - v.box.x1
-            indent = nxt.box.x0 - f[0]
-            if (
-                _glyph_count(t) >= 4
-                and not _PUNCT.search(t)
-                and not _LIST_ITEM.match(t)
-                and not _BYLINE.match(t)
-                and min(ln.confidence for ln in v.lines) >= p.weak_confidence
-                and p.indent_min_cw * m.cw <= indent <= p.indent_max_cw * m.cw
-            ):
+            if _heading_over_indent(v, nxt, f[0], m, p):
                 # on its column's axis with margins: surely a heading; edge to edge (a
                 # two-part title filling the column): only beside one that is
                 sure = min(left, right) >= 0.5 * m.cw and abs(left - right) <= m.cw
@@ -1691,15 +1697,8 @@ def _split_level_headlines(segs: list[_Seg], m: _Metrics, p: LayoutParams) -> li
                 out.append(s)
                 continue
             v1 = min(under, key=lambda v: v.box.y0)
-        t = v0.text.strip()
-        indent = v1.box.x0 - f[0]
         head = (
-            _glyph_count(t) >= 4
-            and not _PUNCT.search(t)
-            and not _LIST_ITEM.match(t)
-            and not _BYLINE.match(t)
-            and min(ln.confidence for ln in v0.lines) >= p.weak_confidence
-            and p.indent_min_cw * m.cw <= indent <= p.indent_max_cw * m.cw
+            _heading_over_indent(v0, v1, f[0], m, p)
             and v0.box.x0 - f[0] < p.indent_min_cw * m.cw
             and (
                 any(
