@@ -518,6 +518,14 @@ def _article_letters(issue: Issue, letters: dict[int, str]) -> list[str]:
     ]
 
 
+def _two_page_articles(p1: Page, l1: dict[int, str], p2: Page, l2: dict[int, str]) -> tuple[Issue, list[str]]:
+    """Lay out two drawn pages of one issue, build its articles, and read each back as letters."""
+    for p in (p1, p2):
+        analyze_page(p, CFG)
+    issue = build_articles(_issue(p1, p2))
+    return issue, _article_letters(issue, {**l1, **l2})
+
+
 
 def test_build_articles_modules_and_continuation_to_next_page() -> None:
     drawing = """
@@ -551,11 +559,7 @@ def test_build_articles_modules_and_continuation_to_next_page() -> None:
         page_id="t_p002",
         page_no=2,
     )
-    for p in (p1, p2):
-        analyze_page(p, CFG)
-    issue = build_articles(_issue(p1, p2))
-    letters = {**l1, **l2}
-    groups = _article_letters(issue, letters)
+    issue, groups = _two_page_articles(p1, l1, p2, l2)
     assert groups == ["HAB", "KCD", "ME"]
     assert [a.page_no for a in issue.articles] == [1, 1, 2]
     assert [a.article_id for a in issue.articles] == ["t_a001", "t_a002", "t_a003"]
@@ -731,11 +735,7 @@ def test_headless_text_continues_the_article_left_open() -> None:
         page_id="t_p002",
         page_no=2,
     )
-    for p in (p1, p2):
-        analyze_page(p, CFG)
-    issue = build_articles(_issue(p1, p2))
-    letters = {**l1, **l2}
-    groups = _article_letters(issue, letters)
+    issue, groups = _two_page_articles(p1, l1, p2, l2)
     assert groups == ["HABD", "KCy"]
 
 
@@ -873,11 +873,7 @@ def test_articles_cut_off_on_one_page_continue_first_cut_first() -> None:
         page_id="t_p002",
         page_no=2,
     )
-    for p in (p1, p2):
-        analyze_page(p, CFG)
-    issue = build_articles(_issue(p1, p2))
-    letters = {**l1, **l2}
-    groups = _article_letters(issue, letters)
+    issue, groups = _two_page_articles(p1, l1, p2, l2)
     assert groups == ["HADy", "KBE", "MN"]
 
 
@@ -923,11 +919,7 @@ def test_continuation_goes_to_the_article_cut_at_the_foot_not_one_ending_above_a
         page_id="t_p002",
         page_no=2,
     )
-    for p in (p1, p2):
-        analyze_page(p, CFG)
-    issue = build_articles(_issue(p1, p2))
-    letters = {**l1, **l2}
-    groups = _article_letters(issue, letters)
+    issue, groups = _two_page_articles(p1, l1, p2, l2)
     assert groups == ["HA", "KBDy", "MN"]
 
 
@@ -2023,14 +2015,7 @@ def _three_cut_modules(page2: str) -> list[str]:
         page_id="t_p001",
     )
     p2, l2 = draw(page2, texts={"y": ["（党建办）"], "z": ["（通讯员钱娜）"]}, page_id="t_p002", page_no=2)
-    for p in (p1, p2):
-        analyze_page(p, CFG)
-    issue = build_articles(_issue(p1, p2))
-    letters = {**l1, **l2}
-    return [
-        collapse("".join(letters[id(ln)] for bid in a.block_ids for ln in issue.block(bid).lines))
-        for a in issue.articles
-    ]
+    return _two_page_articles(p1, l1, p2, l2)[1]
 
 
 def test_continuations_in_their_own_columns_match_the_cut_articles_left_to_right() -> None:
@@ -2504,14 +2489,7 @@ def _photo_pushed_over(layout_py: str | None = None) -> list[str]:
         page_id="t_p002",
         page_no=2,
     )
-    for p in (p1, p2):
-        analyze_page(p, CFG)
-    issue = build_articles(_issue(p1, p2))
-    letters = {**l1, **l2}
-    return [
-        collapse("".join(letters[id(ln)] for bid in a.block_ids for ln in issue.block(bid).lines))
-        for a in issue.articles
-    ]
+    return _two_page_articles(p1, l1, p2, l2)[1]
 
 
 def test_a_continuation_opening_on_a_photo_is_matched_to_the_column_cut_short() -> None:
@@ -2700,10 +2678,7 @@ def test_a_continuation_opening_on_a_list_goes_on_from_the_article_that_ended_a_
         page_id="t_p002",
         page_no=2,
     )
-    for p in (p1, p2):
-        analyze_page(p, CFG)
-    issue = build_articles(_issue(p1, p2))
-    assert _article_letters(issue, {**l1, **l2}) == ["HAaLy", "KBbEz", "GF"]
+    assert _two_page_articles(p1, l1, p2, l2)[1] == ["HAaLy", "KBbEz", "GF"]
 
 
 def test_side_by_side_headlines_wrapping_at_tight_leading_are_read_one_module_at_a_time() -> None:
