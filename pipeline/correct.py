@@ -36,6 +36,8 @@ from .model import Block, BlockKind, Box, Correction, Issue, Line, Page, Step, i
 from .resources import load_wordlist
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from .series import CorpusLexicon
 
 log = logging.getLogger(__name__)
@@ -707,28 +709,42 @@ _GLYPH_FONTS = ("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
 _GLYPH_INDEX = 2  # Simplified Chinese faces in the Noto CJK collections
 
 
-@lru_cache(maxsize=4096)
-def _glyph(ch: str) -> tuple[float, ...] | None:
-    """The character drawn in the body face, blurred and centred to zero mean: a vector whose
-    correlation with another character's says how alike they look to a recogniser."""
-    import numpy as np
-    from PIL import Image, ImageDraw, ImageFont
+@lru_cache(maxsize=1)
+def _glyph_font():  # type: ignore[no-untyped-def]
+    """The body face glyphs are drawn in, loaded once per process (None without the fonts)."""
+    from PIL import ImageFont
 
     for path in _GLYPH_FONTS:
         try:
-            font = ImageFont.truetype(path, 48, index=_GLYPH_INDEX)
+            return ImageFont.truetype(path, 48, index=_GLYPH_INDEX)
         except OSError:
             continue
-        im = Image.new("L", (56, 56), 0)
-        ImageDraw.Draw(im).text((4, -4), ch, fill=255, font=font)
-        import cv2
-
-        a = cv2.GaussianBlur(np.asarray(im, dtype=np.float32) / 255.0, (0, 0), 2.5).ravel()
-        a = a - a.mean()
-        norm = float(np.linalg.norm(a))
-        return tuple((a / norm).tolist()) if norm else None
     log.warning("no Noto CJK font for glyph similarity; glyph-lexicon rule off")
     return None
+
+
+@lru_cache(maxsize=4096)
+def _glyph(ch: str) -> np.ndarray | None:
+    """The character drawn in the body face, blurred and centred to zero mean: a unit vector
+    (float32) whose correlation with another character's says how alike they look to a
+    recogniser."""
+    import cv2
+    import numpy as np
+    from PIL import Image, ImageDraw
+
+    font = _glyph_font()
+    if font is None:
+        return None
+    im = Image.new("L", (56, 56), 0)
+    ImageDraw.Draw(im).text((4, -4), ch, fill=255, font=font)
+    a = cv2.GaussianBlur(np.asarray(im, dtype=np.float32) / 255.0, (0, 0), 2.5).ravel()
+    a = a - a.mean()
+    norm = float(np.linalg.norm(a))
+    if not norm:
+        return None
+    out = a / norm
+    out.flags.writeable = False  # shared through the cache
+    return out
 
 
 def glyph_similarity(a: str, b: str) -> float:
@@ -739,7 +755,7 @@ def glyph_similarity(a: str, b: str) -> float:
         return 0.0
     import numpy as np
 
-    return float(np.dot(np.asarray(ga), np.asarray(gb)))
+    return float(np.dot(ga.astype(np.float64), gb.astype(np.float64)))
 
 
 @lru_cache(maxsize=1)
